@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs what the test suite runs for real (DESIGN.md §5) on a Debian machine.
+# Idempotent: packages already present are not fetched again.
+set -euo pipefail
+
+packages=(
+  docker-registry   # the upstream registry (distribution 2.8) and layout-compatibility peer
+  docker.io         # a real dockerd pulling through the mirror
+  containerd        # ctr images pull --hosts-dir
+  skopeo            # copies images in and out of registries
+  umoci             # builds OCI image layouts without a daemon
+  busybox-static    # a tiny static binary to put into test images
+  nginx-light       # baseline for the warm-throughput benchmark
+  wrk               # load generator for benchmarks
+  curl
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+
+if ((${#missing[@]})); then
+  sudo_cmd=()
+  [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+  echo "installing: ${missing[*]}"
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
