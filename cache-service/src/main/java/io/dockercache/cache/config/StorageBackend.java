@@ -1,0 +1,7 @@
+package io.dockercache.cache.config;
+
+/** The storage backends {@code docker_cache_storage_backend} may name (written lower-case). */
+public enum StorageBackend {
+  FILESYSTEM,
+  AZURE
+}

@@ -1,0 +1,2 @@
+/** Health checks on the management interface: one bean per dependency that decides readiness. */
+package io.dockercache.cache.health;

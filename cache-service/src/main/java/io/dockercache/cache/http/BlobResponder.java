@@ -1,0 +1,55 @@
+package io.dockercache.cache.http;
+
+import io.dockercache.cache.pullthrough.BlobSource;
+import io.dockercache.common.ByteRange;
+import io.dockercache.common.Digest;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import java.util.Optional;
+
+/**
+ * Writes a blob response: the whole blob or one Range (206, or 416 when unsatisfiable), from a
+ * stored file with zero-copy {@code sendFile}, or following a running download.
+ */
+final class BlobResponder {
+
+  private BlobResponder() {}
+
+  static void send(Vertx vertx, HttpServerRequest request, Digest digest, BlobSource source) {
+    HttpServerResponse response = request.response();
+    long size = source instanceof BlobSource.LocalFile f ? f.size()
+        : ((BlobSource.Filling) source).fill().size();
+    response.putHeader(HttpHeaders.CONTENT_TYPE, "application/octet-stream")
+        .putHeader("Docker-Content-Digest", digest.toString())
+        .putHeader(HttpHeaders.ETAG, "\"" + digest + "\"");
+    long start = 0;
+    long endExclusive = size;
+    if (size >= 0) {
+      response.putHeader(HttpHeaders.ACCEPT_RANGES, "bytes");
+      Optional<ByteRange> range;
+      try {
+        range = ByteRange.parse(request.getHeader("Range"), size);
+      } catch (ByteRange.NotSatisfiableException e) {
+        response.setStatusCode(416).putHeader(HttpHeaders.CONTENT_RANGE, "bytes */" + size).end();
+        return;
+      }
+      if (range.isPresent()) {
+        start = range.get().start();
+        endExclusive = range.get().end() + 1;
+        response.setStatusCode(206).putHeader(HttpHeaders.CONTENT_RANGE, range.get().contentRange(size));
+      }
+      response.putHeader(HttpHeaders.CONTENT_LENGTH, String.valueOf(endExclusive - start));
+    } else {
+      response.setChunked(true);
+    }
+    if (source instanceof BlobSource.LocalFile f) {
+      response.sendFile(f.file().toString(), start, endExclusive - start)
+          .onFailure(e -> ErrorResponder.send(response, false, e));
+    } else {
+      new FillStreamer(vertx, ((BlobSource.Filling) source).fill(), response, start, endExclusive)
+          .start();
+    }
+  }
+}

@@ -1,0 +1,60 @@
+package io.dockercache.cache.http;
+
+import io.dockercache.cache.upstream.UpstreamException;
+import io.dockercache.common.ErrorCode;
+import io.dockercache.common.RegistryException;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.jboss.logging.Logger;
+
+/**
+ * The one place a failure becomes a response: the Registry API's JSON error envelope with the
+ * code's status, or, once bytes have gone out, a connection reset (never a clean end).
+ */
+final class ErrorResponder {
+
+  private static final Logger LOG = Logger.getLogger(ErrorResponder.class);
+
+  private ErrorResponder() {}
+
+  /** Sends the error; {@code head} leaves the body out (a HEAD response has none). */
+  static void send(HttpServerResponse response, boolean head, Throwable failure) {
+    RegistryException error = asRegistryError(failure);
+    if (response.ended() || response.closed()) {
+      return;
+    }
+    if (response.headWritten()) {
+      response.reset();
+      return;
+    }
+    JsonObject entry = new JsonObject()
+        .put("code", error.code().code())
+        .put("message", error.getMessage());
+    if (error.detail() != null) {
+      entry.put("detail", error.detail());
+    }
+    String body = new JsonObject().put("errors", new JsonArray().add(entry)).encode();
+    response.headers().clear();
+    response.putHeader(RegistryRoutes.API_VERSION_HEADER, RegistryRoutes.API_VERSION)
+        .putHeader(HttpHeaders.CONTENT_TYPE, "application/json; charset=utf-8")
+        .setStatusCode(error.code().httpStatus());
+    if (head) {
+      response.putHeader(HttpHeaders.CONTENT_LENGTH, String.valueOf(body.length())).end();
+    } else {
+      response.end(body);
+    }
+  }
+
+  static RegistryException asRegistryError(Throwable failure) {
+    if (failure instanceof RegistryException re) {
+      return re;
+    }
+    if (failure instanceof UpstreamException ue) {
+      return new RegistryException(ErrorCode.UNAVAILABLE, ue.getMessage(), ue);
+    }
+    LOG.error("unexpected failure", failure);
+    return new RegistryException(ErrorCode.UNKNOWN, "internal error: " + failure, failure);
+  }
+}

@@ -1,0 +1,151 @@
+package io.dockercache.cache.http;
+
+import io.dockercache.cache.pullthrough.BlobService;
+import io.dockercache.cache.pullthrough.ManifestAnswer;
+import io.dockercache.cache.pullthrough.ManifestService;
+import io.dockercache.cache.pullthrough.RepositoryListings;
+import io.dockercache.cache.upstream.Upstream;
+import io.dockercache.common.ErrorCode;
+import io.dockercache.common.RegistryException;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.RoutingContext;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+
+/**
+ * The Registry HTTP API v2, pull side, as Vert.x routes (bodies stream; nothing is buffered by a
+ * framework). Parses and validates each request, then hands it to the pull-through services.
+ */
+@ApplicationScoped
+public class RegistryRoutes {
+
+  static final String API_VERSION_HEADER = "Docker-Distribution-API-Version";
+  static final String API_VERSION = "registry/2.0";
+  private static final int DEFAULT_CATALOG_PAGE = 100;
+  private static final int MAX_CATALOG_PAGE = 1000;
+
+  private final Vertx vertx;
+  private final ManifestService manifests;
+  private final BlobService blobs;
+  private final RepositoryListings listings;
+  private final boolean dockerHub;
+
+  @Inject
+  public RegistryRoutes(Vertx vertx, ManifestService manifests, BlobService blobs,
+      RepositoryListings listings, Upstream upstream) {
+    this.vertx = vertx;
+    this.manifests = manifests;
+    this.blobs = blobs;
+    this.listings = listings;
+    this.dockerHub = upstream.isDockerHub();
+  }
+
+  void register(@Observes Router router) {
+    router.route().order(-100).handler(ctx -> {
+      ctx.response().putHeader(API_VERSION_HEADER, API_VERSION);
+      ctx.next();
+    });
+    router.route("/v2*").handler(this::handle);
+  }
+
+  private void handle(RoutingContext ctx) {
+    HttpServerRequest request = ctx.request();
+    boolean head = request.method() == HttpMethod.HEAD;
+    try {
+      RequestPath path = RequestPath.parse(request.path(), dockerHub);
+      if (request.method() != HttpMethod.GET && !head) {
+        throw new RegistryException(ErrorCode.UNSUPPORTED,
+            request.method() + " is not supported: this registry is a read-only pull-through cache");
+      }
+      switch (path.kind()) {
+        case BASE -> json(request.response(), head, "{}", null);
+        case CATALOG -> catalog(request, head);
+        case MANIFEST -> manifest(request, path, head);
+        case BLOB -> blob(request, path, head);
+        case TAGS -> listings.tags(path.name(), request.query())
+            .onSuccess(l -> json(request.response(), head, l.json().toString(), l.link()))
+            .onFailure(e -> ErrorResponder.send(request.response(), head, e));
+        case BLOB_UPLOAD -> throw new RegistryException(ErrorCode.UNSUPPORTED,
+            "uploads are not supported: this registry is a read-only pull-through cache");
+        case UNKNOWN -> throw new RegistryException(ErrorCode.UNSUPPORTED,
+            "no such endpoint: " + request.path());
+      }
+    } catch (RuntimeException e) {
+      ErrorResponder.send(request.response(), head, e);
+    }
+  }
+
+  private void manifest(HttpServerRequest request, RequestPath path, boolean head) {
+    String accept = String.join(", ", request.headers().getAll(HttpHeaders.ACCEPT));
+    manifests.get(path.name(), path.reference(), head, accept.isEmpty() ? null : accept)
+        .onSuccess(answer -> sendManifest(request.response(), head, answer))
+        .onFailure(e -> ErrorResponder.send(request.response(), head, e));
+  }
+
+  private static void sendManifest(HttpServerResponse response, boolean head, ManifestAnswer answer) {
+    response.putHeader("Docker-Content-Digest", answer.digest().toString())
+        .putHeader(HttpHeaders.ETAG, "\"" + answer.digest() + "\"");
+    if (answer.mediaType() != null) {
+      response.putHeader(HttpHeaders.CONTENT_TYPE, answer.mediaType());
+    }
+    if (answer.size() >= 0) {
+      response.putHeader(HttpHeaders.CONTENT_LENGTH, String.valueOf(answer.size()));
+    }
+    if (head || answer.body() == null) {
+      response.end();
+    } else {
+      response.end(answer.body());
+    }
+  }
+
+  private void blob(HttpServerRequest request, RequestPath path, boolean head) {
+    if (head) {
+      blobs.size(path.name(), path.digest())
+          .onSuccess(size -> request.response()
+              .putHeader(HttpHeaders.CONTENT_TYPE, "application/octet-stream")
+              .putHeader("Docker-Content-Digest", path.digest().toString())
+              .putHeader(HttpHeaders.ACCEPT_RANGES, "bytes")
+              .putHeader(HttpHeaders.CONTENT_LENGTH, String.valueOf(size))
+              .end())
+          .onFailure(e -> ErrorResponder.send(request.response(), true, e));
+      return;
+    }
+    blobs.open(path.name(), path.digest())
+        .onSuccess(source -> BlobResponder.send(vertx, request, path.digest(), source))
+        .onFailure(e -> ErrorResponder.send(request.response(), false, e));
+  }
+
+  private void catalog(HttpServerRequest request, boolean head) {
+    int n = DEFAULT_CATALOG_PAGE;
+    String rawN = request.getParam("n");
+    if (rawN != null) {
+      try {
+        n = Math.max(0, Math.min(MAX_CATALOG_PAGE, Integer.parseInt(rawN)));
+      } catch (NumberFormatException e) {
+        throw new RegistryException(ErrorCode.UNSUPPORTED, "n=" + rawN + " is not a number");
+      }
+    }
+    listings.catalog(n, request.getParam("last"))
+        .onSuccess(l -> json(request.response(), head, l.json().toString(), l.link()))
+        .onFailure(e -> ErrorResponder.send(request.response(), head, e));
+  }
+
+  private static void json(HttpServerResponse response, boolean head, String body, String link) {
+    response.putHeader(HttpHeaders.CONTENT_TYPE, "application/json; charset=utf-8");
+    if (link != null) {
+      response.putHeader("Link", link);
+    }
+    if (head) {
+      response.putHeader(HttpHeaders.CONTENT_LENGTH,
+          String.valueOf(body.getBytes(java.nio.charset.StandardCharsets.UTF_8).length)).end();
+    } else {
+      response.end(body);
+    }
+  }
+}

@@ -1,0 +1,152 @@
+package io.dockercache.cache.pullthrough;
+
+import io.dockercache.cache.config.CacheConfig;
+import io.dockercache.cache.storage.RegistryLayout;
+import io.dockercache.cache.upstream.Upstream;
+import io.dockercache.common.Digest;
+import io.dockercache.common.ErrorCode;
+import io.dockercache.common.RegistryException;
+import io.dockercache.common.RepositoryName;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.util.OptionalLong;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Blobs, pull-through: a stored blob the repository links is served from storage; anything else
+ * comes from the upstream through one shared {@link BlobFill} per digest (DESIGN.md §3 rules 1-3).
+ * A blob stored for another repository is only served after the upstream confirms this repository
+ * has it too, so the shared blob store never leaks across repositories.
+ */
+@ApplicationScoped
+public class BlobService {
+
+  private final Vertx vertx;
+  private final AsyncStorage storage;
+  private final Upstream upstream;
+  private final long fillTimeoutMillis;
+  private final ConcurrentHashMap<Digest, BlobFill> fills = new ConcurrentHashMap<>();
+
+  @Inject
+  public BlobService(Vertx vertx, AsyncStorage storage, Upstream upstream, CacheConfig config) {
+    this.vertx = vertx;
+    this.storage = storage;
+    this.upstream = upstream;
+    this.fillTimeoutMillis = config.fillTimeout().toMillis();
+  }
+
+  /** The bytes of a blob for a GET; fails with a registry error when there are none. */
+  public Future<BlobSource> open(RepositoryName name, Digest digest) {
+    return linkedSize(name, digest).compose(linked -> {
+      if (linked.isPresent()) {
+        return Future.succeededFuture(local(digest, linked.getAsLong()));
+      }
+      BlobFill running = fills.get(digest);
+      if (running != null) {
+        return confirmElsewhere(name, digest, running).compose(v -> follow(running));
+      }
+      return storage.size(RegistryLayout.blobData(digest)).compose(stored -> {
+        if (stored.isPresent()) {
+          return confirmUpstream(name, digest)
+              .compose(v -> storage.writeLink(RegistryLayout.layerLink(name, digest), digest))
+              .map(v -> local(digest, stored.getAsLong()));
+        }
+        return follow(startOrJoin(name, digest));
+      });
+    });
+  }
+
+  /** The size of a blob for a HEAD, asking the upstream (HEAD only) when it is not stored here. */
+  public Future<Long> size(RepositoryName name, Digest digest) {
+    return linkedSize(name, digest).compose(linked -> {
+      if (linked.isPresent()) {
+        return Future.succeededFuture(linked.getAsLong());
+      }
+      BlobFill running = fills.get(digest);
+      if (running != null && running.size() >= 0) {
+        return confirmElsewhere(name, digest, running).map(v -> running.size());
+      }
+      return upstreamHead(name, digest);
+    });
+  }
+
+  /** The number of fills running now, for metrics. */
+  public int runningFills() {
+    return fills.size();
+  }
+
+  private BlobSource local(Digest digest, long size) {
+    String key = RegistryLayout.blobData(digest);
+    return new BlobSource.LocalFile(storage.storage().localFile(key).orElseThrow(), size);
+  }
+
+  private Future<OptionalLong> linkedSize(RepositoryName name, Digest digest) {
+    return storage.readLink(RegistryLayout.layerLink(name, digest)).compose(link -> link.isPresent()
+        ? storage.size(RegistryLayout.blobData(digest))
+        : Future.succeededFuture(OptionalLong.empty()));
+  }
+
+  private Future<BlobSource> follow(BlobFill fill) {
+    return fill.started().map(v -> new BlobSource.Filling(fill));
+  }
+
+  /** A fill started for another repository may serve this one once the upstream says so. */
+  private Future<Void> confirmElsewhere(RepositoryName name, Digest digest, BlobFill fill) {
+    return confirmUpstream(name, digest).onSuccess(v -> fill.addRepository(name));
+  }
+
+  private Future<Void> confirmUpstream(RepositoryName name, Digest digest) {
+    return upstreamHead(name, digest).mapEmpty();
+  }
+
+  private Future<Long> upstreamHead(RepositoryName name, Digest digest) {
+    String action = "check blob " + digest + " of " + name;
+    return upstream.send(HttpMethod.HEAD, name, "blobs/" + digest, MultiMap.caseInsensitiveMultiMap())
+        .recover(e -> Future.failedFuture(UpstreamAnswers.unreachable(action, e)))
+        .compose(resp -> Upstream.discard(resp).transform(v -> {
+          String length = resp.getHeader(HttpHeaders.CONTENT_LENGTH);
+          if (resp.statusCode() != 200) {
+            return Future.failedFuture(UpstreamAnswers.error(resp.statusCode(),
+                ErrorCode.BLOB_UNKNOWN, action, upstream.host()));
+          }
+          if (length == null) {
+            return Future.failedFuture(new RegistryException(ErrorCode.UNAVAILABLE,
+                action + ": " + upstream.host() + " sent no Content-Length"));
+          }
+          return Future.succeededFuture(Long.parseLong(length));
+        }));
+  }
+
+  private BlobFill startOrJoin(RepositoryName name, Digest digest) {
+    String action = "pull blob " + digest + " of " + name + " from " + upstream.host();
+    BlobFill fresh = new BlobFill(digest, name, action);
+    BlobFill existing = fills.putIfAbsent(digest, fresh);
+    if (existing != null) {
+      existing.addRepository(name);
+      return existing;
+    }
+    fresh.finished().onComplete(done -> fills.remove(digest, fresh));
+    storage.newStagingFile()
+        .compose(staging -> upstream.send(HttpMethod.GET, name, "blobs/" + digest,
+                MultiMap.caseInsensitiveMultiMap())
+            .recover(e -> Future.failedFuture(UpstreamAnswers.unreachable(action, e)))
+            .compose(resp -> {
+              if (resp.statusCode() != 200) {
+                return Upstream.discard(resp).transform(v -> Future.failedFuture(UpstreamAnswers
+                    .error(resp.statusCode(), ErrorCode.BLOB_UNKNOWN, action, upstream.host())));
+              }
+              long timer = vertx.setTimer(fillTimeoutMillis, t -> fresh.timeout(resp));
+              fresh.finished().onComplete(done -> vertx.cancelTimer(timer));
+              fresh.run(vertx, resp, staging, storage);
+              return Future.succeededFuture();
+            })
+            .onFailure(e -> storage.run(() -> java.nio.file.Files.deleteIfExists(staging))))
+        .onFailure(fresh::abort);
+    return fresh;
+  }
+}

@@ -1,0 +1,270 @@
+package io.dockercache.cache.pullthrough;
+
+import io.dockercache.cache.config.CacheConfig;
+import io.dockercache.cache.storage.RegistryLayout;
+import io.dockercache.cache.upstream.InFlight;
+import io.dockercache.cache.upstream.Upstream;
+import io.dockercache.common.Digest;
+import io.dockercache.common.ErrorCode;
+import io.dockercache.common.MediaTypes;
+import io.dockercache.common.Reference;
+import io.dockercache.common.RegistryException;
+import io.dockercache.common.RepositoryName;
+import io.dockercache.common.Tag;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.security.MessageDigest;
+import java.util.Optional;
+import org.jboss.logging.Logger;
+
+/**
+ * Manifests, pull-through: served from storage when present, tags revalidated with an upstream
+ * HEAD at most once per TTL, bytes fetched by digest and verified before they are stored, and the
+ * last known digest served when the upstream fails (stale-if-error). DESIGN.md §3 rules 1, 4, 6.
+ */
+@ApplicationScoped
+public class ManifestService {
+
+  private static final Logger LOG = Logger.getLogger(ManifestService.class);
+  /** The distribution registry's limit on a manifest body; manifests are small documents. */
+  static final int MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
+
+  private final AsyncStorage storage;
+  private final Upstream upstream;
+  private final TagFreshness freshness;
+  private final InFlight<String, Optional<Digest>> revalidations = new InFlight<>();
+  private final InFlight<String, ManifestAnswer> fetches = new InFlight<>();
+
+  @Inject
+  public ManifestService(AsyncStorage storage, Upstream upstream, CacheConfig config) {
+    this.storage = storage;
+    this.upstream = upstream;
+    this.freshness = new TagFreshness(config.tagTtl(), System::nanoTime);
+  }
+
+  /**
+   * The manifest for a reference. With {@code head} the bytes may be left out when fetching them
+   * would cost an upstream GET; {@code accept} is the client's Accept header (null for any).
+   */
+  public Future<ManifestAnswer> get(RepositoryName name, Reference ref, boolean head, String accept) {
+    Future<ManifestAnswer> answer = ref.isDigest()
+        ? byDigest(name, ref.digest(), head)
+        : byTag(name, ref.tag(), head);
+    return answer.compose(a -> negotiate(name, ref, a, head, accept));
+  }
+
+  private Future<ManifestAnswer> byDigest(RepositoryName name, Digest digest, boolean head) {
+    return local(name, digest).compose(found -> {
+      if (found.isPresent()) {
+        return Future.succeededFuture(found.get());
+      }
+      return head ? headUpstream(name, Reference.of(digest)) : fetch(name, Reference.of(digest), digest);
+    });
+  }
+
+  private Future<ManifestAnswer> byTag(RepositoryName name, Tag tag, boolean head) {
+    String key = name + ":" + tag;
+    return storage.readLink(RegistryLayout.tagCurrentLink(name, tag)).compose(cached -> {
+      Future<Optional<ManifestAnswer>> local = cached.isPresent()
+          ? local(name, cached.get())
+          : Future.succeededFuture(Optional.empty());
+      return local.compose(have -> {
+        if (have.isPresent() && freshness.isFresh(key)) {
+          return Future.succeededFuture(have.get());
+        }
+        return revalidations.join(key, () -> upstreamDigest(name, tag))
+            .compose(
+                current -> afterRevalidation(name, tag, head, have, current),
+                failure -> staleOr(have, failure, name, tag));
+      });
+    });
+  }
+
+  /** The digest the upstream has for a tag now (HEAD: free against Docker Hub's limit). */
+  private Future<Optional<Digest>> upstreamDigest(RepositoryName name, Tag tag) {
+    String action = "check tag " + tag + " of " + name;
+    return upstream.send(HttpMethod.HEAD, name, "manifests/" + tag, acceptAll())
+        .recover(e -> Future.failedFuture(UpstreamAnswers.unreachable(action, e)))
+        .compose(resp -> Upstream.discard(resp).transform(v -> {
+          if (resp.statusCode() != 200) {
+            return Future.failedFuture(UpstreamAnswers.error(resp.statusCode(),
+                ErrorCode.MANIFEST_UNKNOWN, action, upstream.host()));
+          }
+          freshness.confirm(name + ":" + tag);
+          return Future.succeededFuture(digestHeader(resp));
+        }));
+  }
+
+  private Future<ManifestAnswer> afterRevalidation(RepositoryName name, Tag tag, boolean head,
+      Optional<ManifestAnswer> have, Optional<Digest> current) {
+    if (have.isPresent() && current.isPresent() && have.get().digest().equals(current.get())) {
+      return Future.succeededFuture(have.get());
+    }
+    if (current.isPresent()) {
+      Digest digest = current.get();
+      return local(name, digest).compose(found -> {
+        if (found.isPresent()) {
+          return linkTag(name, tag, digest).map(v -> found.get());
+        }
+        return head ? headUpstream(name, Reference.of(tag)) : fetch(name, Reference.of(tag), digest);
+      });
+    }
+    // The upstream named no digest: only a GET by tag can tell, and a HEAD must not cost one.
+    return head && have.isPresent() ? Future.succeededFuture(have.get()) : fetch(name, Reference.of(tag), null);
+  }
+
+  private Future<ManifestAnswer> staleOr(Optional<ManifestAnswer> have, Throwable failure,
+      RepositoryName name, Tag tag) {
+    boolean upstreamFault = failure instanceof RegistryException re
+        && (re.code() == ErrorCode.UNAVAILABLE || re.code() == ErrorCode.TOOMANYREQUESTS);
+    if (have.isPresent() && upstreamFault) {
+      LOG.debugf("serving %s:%s stale: %s", name, tag, failure.getMessage());
+      return Future.succeededFuture(have.get().withResult(CacheResult.STALE));
+    }
+    return Future.failedFuture(failure);
+  }
+
+  /** A manifest this repository links, read from storage. */
+  private Future<Optional<ManifestAnswer>> local(RepositoryName name, Digest digest) {
+    return storage.readLink(RegistryLayout.revisionLink(name, digest)).compose(link -> {
+      if (link.isEmpty()) {
+        return Future.succeededFuture(Optional.empty());
+      }
+      return storage.readSmall(RegistryLayout.blobData(digest), MAX_MANIFEST_BYTES)
+          .map(bytes -> bytes.map(b -> {
+            Buffer body = Buffer.buffer(b);
+            return new ManifestAnswer(digest, ManifestDocument.mediaType(body), b.length, body,
+                CacheResult.HIT);
+          }));
+    });
+  }
+
+  /** Answers a client HEAD from the upstream's HEAD, without fetching the bytes. */
+  private Future<ManifestAnswer> headUpstream(RepositoryName name, Reference ref) {
+    String action = "check manifest " + ref + " of " + name;
+    return upstream.send(HttpMethod.HEAD, name, "manifests/" + ref, acceptAll())
+        .recover(e -> Future.failedFuture(UpstreamAnswers.unreachable(action, e)))
+        .compose(resp -> Upstream.discard(resp).transform(v -> {
+          Optional<Digest> digest = digestHeader(resp);
+          if (resp.statusCode() != 200) {
+            return Future.failedFuture(UpstreamAnswers.error(resp.statusCode(),
+                ErrorCode.MANIFEST_UNKNOWN, action, upstream.host()));
+          }
+          if (digest.isEmpty() && !ref.isDigest()) {
+            return Future.failedFuture(new RegistryException(ErrorCode.UNAVAILABLE,
+                action + ": " + upstream.host() + " sent no Docker-Content-Digest"));
+          }
+          String length = resp.getHeader(HttpHeaders.CONTENT_LENGTH);
+          return Future.succeededFuture(new ManifestAnswer(digest.orElse(ref.digest()),
+              resp.getHeader(HttpHeaders.CONTENT_TYPE),
+              length == null ? -1 : Long.parseLong(length), null, CacheResult.MISS));
+        }));
+  }
+
+  /**
+   * Fetches a manifest, verifies its digest ({@code expected}, when known, and the upstream's
+   * Docker-Content-Digest) and stores it before anyone sees it. One fetch per reference at a time.
+   */
+  private Future<ManifestAnswer> fetch(RepositoryName name, Reference ref, Digest expected) {
+    String key = name + "@" + (expected != null ? expected : ref);
+    return fetches.join(key, () -> {
+      String action = "pull manifest " + ref + " of " + name + " from " + upstream.host();
+      Reference wire = expected != null ? Reference.of(expected) : ref;
+      return upstream.send(HttpMethod.GET, name, "manifests/" + wire, acceptAll())
+          .recover(e -> Future.failedFuture(UpstreamAnswers.unreachable(action, e)))
+          .compose(resp -> {
+            if (resp.statusCode() != 200) {
+              return Upstream.discard(resp).transform(v -> Future.failedFuture(UpstreamAnswers
+                  .error(resp.statusCode(), ErrorCode.MANIFEST_UNKNOWN, action, upstream.host())));
+            }
+            return UpstreamAnswers.readBounded(resp, MAX_MANIFEST_BYTES, action)
+                .compose(body -> store(name, ref, verify(body, expected, digestHeader(resp), action),
+                    body, resp.getHeader(HttpHeaders.CONTENT_TYPE)));
+          });
+    });
+  }
+
+  private static Digest verify(Buffer body, Digest expected, Optional<Digest> announced, String action) {
+    Digest actual = sha256(body);
+    Digest wanted = expected != null ? expected : announced.filter(Digest::isSha256).orElse(actual);
+    if (!actual.equals(wanted) || announced.filter(Digest::isSha256).filter(a -> !a.equals(actual)).isPresent()) {
+      throw new RegistryException(ErrorCode.UNAVAILABLE,
+          action + ": content hashes to " + actual + ", expected " + wanted + "; not stored");
+    }
+    return actual;
+  }
+
+  private Future<ManifestAnswer> store(RepositoryName name, Reference ref, Digest digest,
+      Buffer body, String contentType) {
+    String mediaType = contentType != null && MediaTypes.MANIFEST_TYPES.contains(contentType)
+        ? contentType
+        : ManifestDocument.mediaType(body);
+    Future<Void> stored = storage.writeSmall(RegistryLayout.blobData(digest), body.getBytes())
+        .compose(v -> storage.writeLink(RegistryLayout.revisionLink(name, digest), digest));
+    if (!ref.isDigest()) {
+      stored = stored.compose(v -> linkTag(name, ref.tag(), digest));
+    }
+    return stored.map(v -> new ManifestAnswer(digest, mediaType, body.length(), body, CacheResult.MISS));
+  }
+
+  private Future<Void> linkTag(RepositoryName name, Tag tag, Digest digest) {
+    return storage.writeLink(RegistryLayout.tagIndexLink(name, tag, digest), digest)
+        .compose(v -> storage.writeLink(RegistryLayout.tagCurrentLink(name, tag), digest));
+  }
+
+  /**
+   * Content negotiation (rule 6): a client that does not accept an index gets the linux/amd64
+   * manifest it lists, as the distribution registry does for old clients.
+   */
+  private Future<ManifestAnswer> negotiate(RepositoryName name, Reference ref, ManifestAnswer a,
+      boolean head, String accept) {
+    if (a.mediaType() == null || MediaTypes.accepts(accept, a.mediaType())) {
+      return Future.succeededFuture(a);
+    }
+    if (MediaTypes.isIndex(a.mediaType())) {
+      Future<ManifestAnswer> withBody = a.body() != null ? Future.succeededFuture(a)
+          : byDigest(name, a.digest(), false);
+      return withBody.compose(index -> {
+        Optional<Digest> child = ManifestDocument.platformEntry(index.body(), "linux", "amd64");
+        if (child.isPresent()) {
+          return byDigest(name, child.get(), head).compose(c -> MediaTypes.accepts(accept, c.mediaType())
+              ? Future.succeededFuture(c) : notAcceptable(name, ref, accept));
+        }
+        return notAcceptable(name, ref, accept);
+      });
+    }
+    return notAcceptable(name, ref, accept);
+  }
+
+  private static Future<ManifestAnswer> notAcceptable(RepositoryName name, Reference ref, String accept) {
+    return Future.failedFuture(new RegistryException(ErrorCode.MANIFEST_UNKNOWN,
+        "manifest " + ref + " of " + name + " exists in no media type the client accepts (" + accept + ")"));
+  }
+
+  private static Optional<Digest> digestHeader(HttpClientResponse resp) {
+    String header = resp.getHeader("Docker-Content-Digest");
+    try {
+      return header == null ? Optional.empty() : Optional.of(Digest.parse(header.trim()));
+    } catch (IllegalArgumentException e) {
+      return Optional.empty();
+    }
+  }
+
+  private static MultiMap acceptAll() {
+    return MultiMap.caseInsensitiveMultiMap().add(HttpHeaders.ACCEPT, MediaTypes.acceptHeader());
+  }
+
+  static Digest sha256(Buffer body) {
+    try {
+      return Digest.sha256(MessageDigest.getInstance("SHA-256").digest(body.getBytes()));
+    } catch (java.security.NoSuchAlgorithmException e) {
+      throw new IllegalStateException("the JVM lacks SHA-256", e);
+    }
+  }
+}

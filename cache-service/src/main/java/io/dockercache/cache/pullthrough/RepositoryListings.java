@@ -1,0 +1,109 @@
+package io.dockercache.cache.pullthrough;
+
+import io.dockercache.cache.storage.RegistryLayout;
+import io.dockercache.cache.storage.Storage;
+import io.dockercache.cache.upstream.Upstream;
+import io.dockercache.common.ErrorCode;
+import io.dockercache.common.RegistryException;
+import io.dockercache.common.RepositoryName;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Tag lists (the upstream's, or ours when it cannot answer) and the catalog (ours: the cache
+ * lists what it holds, it does not enumerate the upstream).
+ */
+@ApplicationScoped
+public class RepositoryListings {
+
+  /** A tag list is a JSON document; Docker Hub's largest are well below this. */
+  private static final int MAX_TAG_LIST_BYTES = 8 * 1024 * 1024;
+
+  /** A JSON listing and, when there is a next page, its Link header. */
+  public record Listing(Buffer json, String link) {}
+
+  private final AsyncStorage storage;
+  private final Upstream upstream;
+
+  @Inject
+  public RepositoryListings(AsyncStorage storage, Upstream upstream) {
+    this.storage = storage;
+    this.upstream = upstream;
+  }
+
+  /** {@code GET /v2/<name>/tags/list}; {@code query} is passed to the upstream as it came. */
+  public Future<Listing> tags(RepositoryName name, String query) {
+    String action = "list tags of " + name;
+    String path = "tags/list" + (query == null || query.isEmpty() ? "" : "?" + query);
+    return upstream.send(HttpMethod.GET, name, path, MultiMap.caseInsensitiveMultiMap())
+        .compose(resp -> {
+          if (resp.statusCode() == 200) {
+            return UpstreamAnswers.readBounded(resp, MAX_TAG_LIST_BYTES, action)
+                .map(body -> new Listing(body, resp.getHeader("Link")));
+          }
+          return Upstream.discard(resp).transform(v -> Future.failedFuture(UpstreamAnswers
+              .error(resp.statusCode(), ErrorCode.NAME_UNKNOWN, action, upstream.host())));
+        })
+        .recover(failure -> {
+          if (failure instanceof RegistryException re && re.code() == ErrorCode.NAME_UNKNOWN) {
+            return Future.failedFuture(failure);
+          }
+          return localTags(name, failure);
+        });
+  }
+
+  private Future<Listing> localTags(RepositoryName name, Throwable upstreamFailure) {
+    return storage.list(RegistryLayout.tags(name)).compose(tags -> {
+      if (tags.isEmpty()) {
+        return Future.failedFuture(upstreamFailure instanceof RegistryException
+            ? upstreamFailure
+            : UpstreamAnswers.unreachable("list tags of " + name, upstreamFailure));
+      }
+      List<String> sorted = new ArrayList<>(tags);
+      sorted.sort(null);
+      JsonObject json = new JsonObject().put("name", name.toString()).put("tags", new JsonArray(sorted));
+      return Future.succeededFuture(new Listing(json.toBuffer(), null));
+    });
+  }
+
+  /** {@code GET /v2/_catalog?n=&last=}: the repositories stored here, sorted, paginated. */
+  public Future<Listing> catalog(int n, String last) {
+    return storage.run(() -> {
+      List<String> all = new ArrayList<>();
+      collect(storage.storage(), "", all);
+      all.sort(null);
+      List<String> page = new ArrayList<>();
+      for (String repo : all) {
+        if ((last == null || repo.compareTo(last) > 0) && page.size() < n) {
+          page.add(repo);
+        }
+      }
+      boolean more = !page.isEmpty() && !page.get(page.size() - 1).equals(all.get(all.size() - 1));
+      String link = more
+          ? "</v2/_catalog?n=" + n + "&last=" + page.get(page.size() - 1) + ">; rel=\"next\""
+          : null;
+      return new Listing(new JsonObject().put("repositories", new JsonArray(page)).toBuffer(), link);
+    });
+  }
+
+  /** A directory is a repository when it holds {@code _manifests}; names nest with slashes. */
+  private static void collect(Storage storage, String relative, List<String> out) throws IOException {
+    for (String child : storage.list(RegistryLayout.REPOSITORIES + relative)) {
+      if (child.equals("_manifests")) {
+        out.add(relative.substring(0, relative.length() - 1));
+      } else if (!child.startsWith("_")) {
+        collect(storage, relative + child + "/", out);
+      }
+    }
+  }
+}

@@ -1,0 +1,61 @@
+package io.dockercache.cache.pullthrough;
+
+import io.dockercache.cache.upstream.UpstreamException;
+import io.dockercache.common.ErrorCode;
+import io.dockercache.common.RegistryException;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientResponse;
+
+/** Turns what the upstream answered into what the cache tells its client. */
+final class UpstreamAnswers {
+
+  private UpstreamAnswers() {}
+
+  /**
+   * The registry error for an upstream status other than success. {@code notFound} is the code a
+   * 404 becomes (MANIFEST_UNKNOWN, BLOB_UNKNOWN, NAME_UNKNOWN); {@code action} names what failed.
+   */
+  static RegistryException error(int status, ErrorCode notFound, String action, String host) {
+    return switch (status) {
+      case 404 -> new RegistryException(notFound, action + ": not found on " + host);
+      case 401, 403 -> new RegistryException(ErrorCode.DENIED,
+          action + ": " + host + " refused access (" + status + ")");
+      case 429 -> new RegistryException(ErrorCode.TOOMANYREQUESTS,
+          action + ": " + host + " rate limit reached (429)");
+      default -> new RegistryException(ErrorCode.UNAVAILABLE,
+          action + ": " + host + " answered " + status);
+    };
+  }
+
+  /** The registry error for no answer at all. */
+  static RegistryException unreachable(String action, Throwable cause) {
+    return new RegistryException(ErrorCode.UNAVAILABLE,
+        action + ": upstream unavailable: " + cause.getMessage(), cause);
+  }
+
+  /** Whether an upstream outcome allows serving what we have (stale-if-error, DESIGN.md §3 rule 4). */
+  static boolean allowsStale(int status) {
+    return status == 429 || status >= 500;
+  }
+
+  /** Reads a small body whole, failing (and dropping the connection) past {@code maxBytes}. */
+  static Future<Buffer> readBounded(HttpClientResponse resp, int maxBytes, String what) {
+    Promise<Buffer> promise = Promise.promise();
+    Buffer body = Buffer.buffer();
+    resp.handler(chunk -> {
+      if (body.length() + chunk.length() > maxBytes) {
+        resp.handler(null);
+        resp.request().reset();
+        promise.tryFail(new UpstreamException(what + " is larger than " + maxBytes + " bytes"));
+        return;
+      }
+      body.appendBuffer(chunk);
+    });
+    resp.exceptionHandler(promise::tryFail);
+    resp.endHandler(v -> promise.tryComplete(body));
+    resp.resume();
+    return promise.future();
+  }
+}

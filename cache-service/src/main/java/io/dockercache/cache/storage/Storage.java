@@ -1,0 +1,48 @@
+package io.dockercache.cache.storage;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * The storage SPI: a key/value store whose keys are the distribution registry's paths (see
+ * {@link RegistryLayout}). Calls block; callers run them off the event loop.
+ *
+ * <p>Writes are two-phase: bytes are first spooled to a local staging file, then published under a
+ * key by {@link #commit}, atomically. Nothing is visible under a key before its commit.
+ */
+public interface Storage {
+
+  /** The object's size in bytes, empty when it does not exist. */
+  OptionalLong size(String key) throws IOException;
+
+  /** Reads a small object (a link, a manifest) whole; empty when absent. */
+  Optional<byte[]> readSmall(String key, int maxBytes) throws IOException;
+
+  /** Publishes a small object atomically: readers see the old content or the new, never a mix. */
+  void writeSmall(String key, byte[] content) throws IOException;
+
+  /** Streams {@code length} bytes of an object from {@code offset}. */
+  InputStream open(String key, long offset, long length) throws IOException;
+
+  /**
+   * The local file holding an object, for zero-copy serving; empty for remote backends. The file
+   * is only read, never written, through this path.
+   */
+  Optional<Path> localFile(String key);
+
+  /** The names directly below a key prefix (a "directory" listing); empty when there is none. */
+  List<String> list(String prefix) throws IOException;
+
+  /** A new, empty local staging file for a two-phase write. */
+  Path newStagingFile() throws IOException;
+
+  /** Publishes a complete, verified staging file under a key and takes ownership of it. */
+  void commit(Path stagingFile, String key) throws IOException;
+
+  /** Throws when the storage cannot serve reads and writes (readiness). */
+  void check() throws IOException;
+}

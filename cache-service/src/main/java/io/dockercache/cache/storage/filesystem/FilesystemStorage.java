@@ -1,0 +1,142 @@
+package io.dockercache.cache.storage.filesystem;
+
+import io.dockercache.cache.storage.Storage;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.UUID;
+import java.util.stream.Stream;
+
+/**
+ * Storage in a local directory, in the distribution registry's layout. Staging files live under
+ * {@code <root>/docker-cache/staging} (same filesystem as the blobs, so a commit is an atomic
+ * rename); the registry ignores that directory.
+ */
+public final class FilesystemStorage implements Storage {
+
+  private final Path root;
+  private final Path staging;
+
+  public FilesystemStorage(Path root) {
+    this.root = root.toAbsolutePath().normalize();
+    this.staging = this.root.resolve("docker-cache").resolve("staging");
+  }
+
+  /** Creates the root and removes staging files a previous run left behind. Returns the count. */
+  public int prepare() throws IOException {
+    Files.createDirectories(staging);
+    int removed = 0;
+    try (Stream<Path> leftovers = Files.list(staging)) {
+      for (Path p : (Iterable<Path>) leftovers::iterator) {
+        Files.deleteIfExists(p);
+        removed++;
+      }
+    }
+    return removed;
+  }
+
+  @Override
+  public OptionalLong size(String key) throws IOException {
+    Path file = resolve(key);
+    try {
+      return Files.isRegularFile(file) ? OptionalLong.of(Files.size(file)) : OptionalLong.empty();
+    } catch (NoSuchFileException e) {
+      return OptionalLong.empty();
+    }
+  }
+
+  @Override
+  public Optional<byte[]> readSmall(String key, int maxBytes) throws IOException {
+    Path file = resolve(key);
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+      if (ch.size() > maxBytes) {
+        throw new IOException(key + " is " + ch.size() + " bytes, over the limit of " + maxBytes);
+      }
+      return Optional.of(Files.readAllBytes(file));
+    } catch (NoSuchFileException e) {
+      return Optional.empty();
+    }
+  }
+
+  @Override
+  public void writeSmall(String key, byte[] content) throws IOException {
+    Path tmp = newStagingFile();
+    try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+      ch.write(java.nio.ByteBuffer.wrap(content));
+      ch.force(true);
+    }
+    commit(tmp, key);
+  }
+
+  @Override
+  public InputStream open(String key, long offset, long length) throws IOException {
+    FileChannel ch = FileChannel.open(resolve(key), StandardOpenOption.READ);
+    ch.position(offset);
+    return new BoundedInputStream(Channels.newInputStream(ch), length);
+  }
+
+  @Override
+  public Optional<Path> localFile(String key) {
+    return Optional.of(resolve(key));
+  }
+
+  @Override
+  public List<String> list(String prefix) throws IOException {
+    List<String> names = new ArrayList<>();
+    try (DirectoryStream<Path> dir = Files.newDirectoryStream(resolve(prefix))) {
+      for (Path p : dir) {
+        names.add(p.getFileName().toString());
+      }
+    } catch (NoSuchFileException | NotDirectoryException e) {
+      return List.of();
+    }
+    return names;
+  }
+
+  @Override
+  public Path newStagingFile() throws IOException {
+    Files.createDirectories(staging);
+    return Files.createFile(staging.resolve(UUID.randomUUID().toString()));
+  }
+
+  @Override
+  public void commit(Path stagingFile, String key) throws IOException {
+    Path target = resolve(key);
+    try {
+      Files.createDirectories(target.getParent());
+      // A rename within one filesystem is atomic: readers see no file or the whole file.
+      Files.move(stagingFile, target, StandardCopyOption.ATOMIC_MOVE,
+          StandardCopyOption.REPLACE_EXISTING);
+    } catch (IOException e) {
+      Files.deleteIfExists(stagingFile);
+      throw e;
+    }
+  }
+
+  @Override
+  public void check() throws IOException {
+    if (!Files.isDirectory(staging) || !Files.isWritable(staging)) {
+      throw new IOException("storage root " + root + " is not a writable directory");
+    }
+  }
+
+  private Path resolve(String key) {
+    Path p = root.resolve(key).normalize();
+    if (!p.startsWith(root)) {
+      throw new IllegalArgumentException("storage key escapes the root: " + key);
+    }
+    return p;
+  }
+}

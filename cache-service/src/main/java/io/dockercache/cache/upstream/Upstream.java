@@ -1,0 +1,181 @@
+package io.dockercache.cache.upstream;
+
+import io.dockercache.cache.config.CacheConfig;
+import io.dockercache.common.AuthChallenge;
+import io.dockercache.common.RepositoryName;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.RequestOptions;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.Base64;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import org.jboss.logging.Logger;
+
+/**
+ * The upstream registry: sends one request and deals with what Docker Hub puts between a request
+ * and its answer. Answers a Bearer or Basic challenge once, follows redirects (Docker Hub sends
+ * blobs to a CDN) without carrying {@code Authorization} to another origin, and applies explicit
+ * connect and idle timeouts. The response comes back paused, body unread, for the caller to stream.
+ */
+@ApplicationScoped
+public class Upstream {
+
+  private static final Logger LOG = Logger.getLogger(Upstream.class);
+  private static final int MAX_REDIRECTS = 5;
+  private static final Set<Integer> REDIRECTS = Set.of(301, 302, 303, 307, 308);
+  private static final Set<String> DOCKER_HUB_HOSTS =
+      Set.of("registry-1.docker.io", "index.docker.io", "docker.io", "registry.hub.docker.com");
+
+  private final URI base;
+  private final HttpClient client;
+  private final BearerTokens tokens;
+  private final Optional<String> basicCredentials;
+  private final long idleTimeoutMillis;
+  private volatile boolean basicRequested;
+
+  @Inject
+  public Upstream(Vertx vertx, CacheConfig config) {
+    this(vertx, config, Clock.systemUTC());
+  }
+
+  Upstream(Vertx vertx, CacheConfig config, Clock clock) {
+    this.base = withoutTrailingSlash(config.remoteUrl());
+    this.idleTimeoutMillis = config.upstreamIdleTimeout().toMillis();
+    this.client = vertx.createHttpClient(new HttpClientOptions()
+        .setConnectTimeout((int) config.upstreamConnectTimeout().toMillis())
+        .setKeepAlive(true)
+        .setMaxPoolSize(64)
+        .setForceSni(true)
+        // Bytes must arrive exactly as the upstream hashed them.
+        .setDecompressionSupported(false));
+    this.basicCredentials = config.remoteUsername().map(user -> "Basic " + Base64.getEncoder()
+        .encodeToString((user + ":" + config.remotePassword().orElse(""))
+            .getBytes(StandardCharsets.UTF_8)));
+    this.tokens = new BearerTokens(client, new RealmPolicy(base), basicCredentials,
+        idleTimeoutMillis, clock);
+  }
+
+  /** The upstream's host, for messages. */
+  public String host() {
+    return base.getHost();
+  }
+
+  /** Docker Hub serves one-component names as {@code library/<name>}. */
+  public boolean isDockerHub() {
+    return DOCKER_HUB_HOSTS.contains(base.getHost().toLowerCase(Locale.ROOT));
+  }
+
+  /**
+   * Sends {@code method} to {@code /v2/<repository>/<pathInRepository>}; the answer is paused. Any
+   * status is a successful future; a failed one means no answer at all (connect error, timeout).
+   */
+  public Future<HttpClientResponse> send(HttpMethod method, RepositoryName repository,
+      String pathInRepository, MultiMap headers) {
+    URI uri = URI.create(base + "/v2/" + repository + "/" + pathInRepository);
+    String scope = "repository:" + repository + ":pull";
+    return attempt(method, uri, headers, scope, null, 0, false);
+  }
+
+  private Future<HttpClientResponse> attempt(HttpMethod method, URI uri, MultiMap headers,
+      String scope, String bearer, int redirects, boolean challenged) {
+    RequestOptions options = new RequestOptions()
+        .setMethod(method)
+        .setAbsoluteURI(uri.toString())
+        .setIdleTimeout(idleTimeoutMillis)
+        .setHeaders(MultiMap.caseInsensitiveMultiMap().addAll(headers));
+    String token = bearer != null ? bearer : tokens.cached(scope).orElse(null);
+    // Credentials only ever go to the upstream's own origin, never to a CDN it redirects to.
+    if (sameOrigin(uri)) {
+      if (token != null) {
+        options.putHeader(HttpHeaders.AUTHORIZATION, "Bearer " + token);
+      } else if (basicRequested && basicCredentials.isPresent()) {
+        options.putHeader(HttpHeaders.AUTHORIZATION, basicCredentials.get());
+      }
+    }
+    String sentToken = sameOrigin(uri) ? token : null;
+    return client.request(options)
+        .compose(req -> req.send())
+        .compose(resp -> {
+          resp.pause();
+          int status = resp.statusCode();
+          if (status == 401 && !challenged && sameOrigin(uri)) {
+            return discard(resp).compose(v -> answerChallenge(resp, scope, sentToken))
+                .compose(newToken -> attempt(method, uri, headers, scope, newToken, redirects, true));
+          }
+          if (REDIRECTS.contains(status) && resp.getHeader(HttpHeaders.LOCATION) != null) {
+            if (redirects >= MAX_REDIRECTS) {
+              return discard(resp).compose(v -> Future.failedFuture(
+                  new UpstreamException("more than " + MAX_REDIRECTS + " redirects for " + uri.getPath())));
+            }
+            URI next = uri.resolve(resp.getHeader(HttpHeaders.LOCATION));
+            LOG.debugf("upstream redirects %s to %s", uri.getPath(), next.getHost());
+            return discard(resp).compose(v -> attempt(method, next, headers, scope,
+                sameOrigin(next) ? sentToken : null, redirects + 1, challenged));
+          }
+          return Future.succeededFuture(resp);
+        }, failure -> Future.failedFuture(new UpstreamException(
+            method + " " + uri.getHost() + uri.getPath() + " failed: " + failure.getMessage(), failure)));
+  }
+
+  /** Finds a challenge we can answer; resolves to a Bearer token, or null for Basic. */
+  private Future<String> answerChallenge(HttpClientResponse resp, String scope, String rejected) {
+    List<AuthChallenge> challenges;
+    try {
+      challenges = resp.headers().getAll("WWW-Authenticate").stream()
+          .flatMap(h -> AuthChallenge.parse(h).stream()).toList();
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture(new UpstreamException("unreadable WWW-Authenticate from " + host(), e));
+    }
+    for (AuthChallenge c : challenges) {
+      if (c.isBearer()) {
+        return tokens.answer(c, rejected);
+      }
+    }
+    for (AuthChallenge c : challenges) {
+      if (c.isBasic() && basicCredentials.isPresent()) {
+        basicRequested = true;
+        return Future.succeededFuture(null);
+      }
+    }
+    return Future.failedFuture(new UpstreamException(host() + " asks for credentials the cache "
+        + "does not have (set docker_cache_remote_username / docker_cache_remote_password)"));
+  }
+
+  private boolean sameOrigin(URI uri) {
+    return uri.getScheme().equalsIgnoreCase(base.getScheme())
+        && uri.getHost().equalsIgnoreCase(base.getHost())
+        && port(uri) == port(base);
+  }
+
+  private static int port(URI uri) {
+    return uri.getPort() != -1 ? uri.getPort() : uri.getScheme().equalsIgnoreCase("https") ? 443 : 80;
+  }
+
+  /** Reads and drops a response body we do not need, so the connection can be reused. */
+  public static Future<Void> discard(HttpClientResponse resp) {
+    resp.handler(ignored -> {});
+    resp.resume();
+    return resp.end();
+  }
+
+  private static URI withoutTrailingSlash(URI uri) {
+    String s = uri.toString();
+    while (s.endsWith("/")) {
+      s = s.substring(0, s.length() - 1);
+    }
+    return URI.create(s);
+  }
+}
