@@ -5,6 +5,7 @@ import io.dockercache.cache.config.StorageBackend;
 import io.dockercache.cache.pullthrough.AsyncStorage;
 import io.dockercache.cache.storage.Storage;
 import io.dockercache.cache.storage.filesystem.FilesystemStorage;
+import io.quarkus.runtime.Startup;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
@@ -18,8 +19,10 @@ public class StorageProducer {
 
   private static final Logger LOG = Logger.getLogger(StorageProducer.class);
 
+  /** Built at start, so a bad storage setting stops the program at once, not on first request. */
   @Produces
   @Singleton
+  @Startup
   Storage storage(CacheConfig config) {
     if (config.storageBackend() != StorageBackend.FILESYSTEM) {
       throw new IllegalStateException("docker_cache_storage_backend=azure is not supported by this "
