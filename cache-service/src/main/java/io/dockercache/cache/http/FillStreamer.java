@@ -15,7 +15,7 @@ import io.vertx.core.http.HttpServerResponse;
  */
 final class FillStreamer {
 
-  private static final int CHUNK = 64 * 1024;
+  private static final int CHUNK = 512 * 1024;
 
   private final Vertx vertx;
   private final BlobFill fill;

@@ -138,12 +138,17 @@ public final class BlobFill {
   }
 
   private final class Download {
+    /** Bytes gathered while a write runs; past this the upstream is paused (bounded memory). */
+    private static final int HIGH_WATER = 1024 * 1024;
+
     private final HttpClientResponse resp;
     private final AsyncFile out;
     private final AsyncStorage storage;
     private final MessageDigest hasher;
+    private Buffer pending = Buffer.buffer();
     private long position;
     private boolean writing;
+    private boolean paused;
     private boolean ended;
 
     Download(HttpClientResponse resp, AsyncFile out, AsyncStorage storage) {
@@ -155,28 +160,42 @@ public final class BlobFill {
 
     void begin() {
       resp.exceptionHandler(e -> failAndClose(new UpstreamException(
-          action + ": upstream body broke off after " + position + " bytes: " + e.getMessage(), e)));
+          action + ": upstream body broke off after " + (position + pending.length()) + " bytes: "
+              + e.getMessage(), e)));
       resp.endHandler(v -> {
         ended = true;
         if (!writing) {
           verifyAndCommit();
         }
       });
-      resp.handler(this::write);
+      resp.handler(this::receive);
       started.tryComplete();
       resp.resume();
     }
 
-    private void write(Buffer chunk) {
+    private void receive(Buffer chunk) {
       if (state != State.RUNNING) {
         return;
       }
-      hasher.update(chunk.getBytes());
+      hasher.update(chunk.getByteBuf().nioBuffer());
+      pending.appendBuffer(chunk);
+      if (!writing) {
+        writePending();
+      } else if (pending.length() >= HIGH_WATER && !paused) {
+        paused = true;
+        resp.pause();
+      }
+    }
+
+    /**
+     * Writes what has gathered, one write at a time: the disk paces the upstream, and
+     * {@code available} only ever covers bytes that are really in the file.
+     */
+    private void writePending() {
+      Buffer batch = pending;
+      pending = Buffer.buffer();
       writing = true;
-      resp.pause();
-      // One write at a time: the disk paces the upstream, and `available` only ever covers
-      // bytes that are really in the file.
-      out.write(chunk, position).onComplete(ar -> {
+      out.write(batch, position).onComplete(ar -> {
         writing = false;
         if (ar.failed()) {
           failAndClose(new UpstreamException(action + ": cannot write staging file: "
@@ -184,12 +203,16 @@ public final class BlobFill {
           resp.request().reset();
           return;
         }
-        position += chunk.length();
+        position += batch.length();
         available = position;
         signal();
-        if (ended) {
+        if (pending.length() > 0) {
+          writePending();
+        } else if (ended) {
           verifyAndCommit();
-        } else {
+        }
+        if (paused && pending.length() < HIGH_WATER) {
+          paused = false;
           resp.resume();
         }
       });
