@@ -8,14 +8,15 @@ import io.dockercache.common.RepositoryName;
 
 /**
  * A Registry API v2 path, parsed and validated before anything touches the upstream or storage.
- * Repository names contain slashes, so the action is found from the right: the last
- * {@code /manifests/}, {@code /blobs/} or {@code /tags/list}.
+ * Repository names contain slashes, so the action is found from the right: the segment before
+ * the last one ({@code manifests}, {@code blobs}), or a {@code /tags/list} ending.
  */
 record RequestPath(Kind kind, RepositoryName name, Reference reference, Digest digest) {
 
   enum Kind { BASE, CATALOG, MANIFEST, BLOB, BLOB_UPLOAD, TAGS, UNKNOWN }
 
   private static final String PREFIX = "/v2/";
+  private static final String TAGS_LIST = "/tags/list";
 
   /**
    * Parses {@code path}; {@code dockerHub} maps one-component names to {@code library/<name>} as
@@ -33,23 +34,32 @@ record RequestPath(Kind kind, RepositoryName name, Reference reference, Digest d
     if (rest.equals("_catalog")) {
       return new RequestPath(Kind.CATALOG, null, null, null);
     }
-    int at;
-    if ((at = rest.lastIndexOf("/manifests/")) > 0) {
-      return new RequestPath(Kind.MANIFEST, name(rest.substring(0, at), dockerHub),
-          reference(rest.substring(at + "/manifests/".length())), null);
+    if (rest.endsWith(TAGS_LIST) && rest.length() > TAGS_LIST.length()) {
+      return new RequestPath(Kind.TAGS,
+          name(rest.substring(0, rest.length() - TAGS_LIST.length()), dockerHub), null, null);
     }
-    if ((at = rest.indexOf("/blobs/uploads")) > 0) {
+    // <name>/<action>/<last>: the last segment (tag, digest, upload id) never holds a slash, so
+    // the action is the segment before it, whatever components the name has.
+    int lastSlash = rest.lastIndexOf('/');
+    if (lastSlash <= 0) {
+      return unknown();
+    }
+    String last = rest.substring(lastSlash + 1);
+    String before = rest.substring(0, lastSlash);
+    int actionSlash = before.lastIndexOf('/');
+    String action = before.substring(actionSlash + 1);
+    String nameRaw = actionSlash > 0 ? before.substring(0, actionSlash) : "";
+    if (action.equals("uploads") && nameRaw.endsWith("/blobs") || action.equals("blobs") && last.equals("uploads")) {
       return new RequestPath(Kind.BLOB_UPLOAD, null, null, null);
     }
-    if ((at = rest.lastIndexOf("/blobs/")) > 0) {
-      return new RequestPath(Kind.BLOB, name(rest.substring(0, at), dockerHub), null,
-          digest(rest.substring(at + "/blobs/".length())));
+    if (nameRaw.isEmpty()) {
+      return unknown();
     }
-    if (rest.endsWith("/tags/list") && rest.length() > "/tags/list".length()) {
-      return new RequestPath(Kind.TAGS,
-          name(rest.substring(0, rest.length() - "/tags/list".length()), dockerHub), null, null);
-    }
-    return unknown();
+    return switch (action) {
+      case "manifests" -> new RequestPath(Kind.MANIFEST, name(nameRaw, dockerHub), reference(last), null);
+      case "blobs" -> new RequestPath(Kind.BLOB, name(nameRaw, dockerHub), null, digest(last));
+      default -> unknown();
+    };
   }
 
   private static RequestPath unknown() {
@@ -57,13 +67,13 @@ record RequestPath(Kind kind, RepositoryName name, Reference reference, Digest d
   }
 
   private static RepositoryName name(String raw, boolean dockerHub) {
-    RepositoryName name;
     try {
-      name = RepositoryName.parse(raw);
+      RepositoryName name = RepositoryName.parse(raw);
+      // A valid name near 255 characters can grow past the limit with "library/".
+      return dockerHub ? name.withLibraryPrefix() : name;
     } catch (IllegalArgumentException e) {
       throw new RegistryException(ErrorCode.NAME_INVALID, "invalid repository name: " + e.getMessage());
     }
-    return dockerHub ? name.withLibraryPrefix() : name;
   }
 
   private static Reference reference(String raw) {

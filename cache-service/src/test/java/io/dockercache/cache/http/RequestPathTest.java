@@ -133,9 +133,8 @@ class RequestPathTest {
 
   @Test
   void parse_longOneComponentNameOnDockerHub_throwsNameInvalid() {
-    // reveals bug: RequestPath.name() applies withLibraryPrefix() outside its try block, so a valid
-    // 248..255-character one-component name (too long once "library/" is prepended) escapes as a
-    // raw IllegalArgumentException, which RegistryRoutes answers as 500 UNKNOWN instead of 400.
+    // A valid 248..255-character one-component name is too long once "library/" is prepended:
+    // that must be NAME_INVALID (400), not an unexpected failure (500).
     String path = "/v2/" + "a".repeat(250) + "/manifests/latest";
 
     RegistryException e = assertThrows(RegistryException.class, () -> RequestPath.parse(path, true));
@@ -152,9 +151,7 @@ class RequestPathTest {
 
   @Test
   void parse_blobOfNameWithManifestsComponent_isBlob() {
-    // reveals bug: parse() looks for "/manifests/" before "/blobs/", so the blob request of the
-    // valid repository "team/manifests/app" is taken as a manifest request of "team" with reference
-    // "app/blobs/sha256:..." and refused with DIGEST_INVALID. The action must be found from the right.
+    // "manifests" is a valid name component: the action must be found from the right.
     RequestPath parsed = RequestPath.parse("/v2/team/manifests/app/blobs/" + DIGEST, false);
 
     assertEquals(Kind.BLOB, parsed.kind());
@@ -164,7 +161,7 @@ class RequestPathTest {
 
   @Test
   void parse_tagsOfNameWithManifestsComponent_isTags() {
-    // reveals bug: same cause as above; the tag list of "team/manifests/app" gets TAG_INVALID.
+    // As above, for the tag list.
     RequestPath parsed = RequestPath.parse("/v2/team/manifests/app/tags/list", false);
 
     assertEquals(Kind.TAGS, parsed.kind());

@@ -3,6 +3,7 @@ package io.dockercache.cache.storage.filesystem;
 import io.dockercache.cache.storage.Storage;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
@@ -13,6 +14,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -59,12 +61,17 @@ public final class FilesystemStorage implements Storage {
 
   @Override
   public Optional<byte[]> readSmall(String key, int maxBytes) throws IOException {
-    Path file = resolve(key);
-    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-      if (ch.size() > maxBytes) {
-        throw new IOException(key + " is " + ch.size() + " bytes, over the limit of " + maxBytes);
+    try (FileChannel ch = FileChannel.open(resolve(key), StandardOpenOption.READ)) {
+      long size = ch.size();
+      if (size > maxBytes) {
+        throw new IOException(key + " is " + size + " bytes, over the limit of " + maxBytes);
       }
-      return Optional.of(Files.readAllBytes(file));
+      // Read from the channel whose size was checked, not the path again.
+      ByteBuffer content = ByteBuffer.allocate((int) size);
+      while (content.hasRemaining() && ch.read(content) >= 0) {
+        // keep reading until full or end of file
+      }
+      return Optional.of(Arrays.copyOf(content.array(), content.position()));
     } catch (NoSuchFileException e) {
       return Optional.empty();
     }
@@ -74,7 +81,7 @@ public final class FilesystemStorage implements Storage {
   public void writeSmall(String key, byte[] content) throws IOException {
     Path tmp = newStagingFile();
     try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-      ch.write(java.nio.ByteBuffer.wrap(content));
+      ch.write(ByteBuffer.wrap(content));
       ch.force(true);
     }
     commit(tmp, key);
@@ -113,13 +120,13 @@ public final class FilesystemStorage implements Storage {
 
   @Override
   public void commit(Path stagingFile, String key) throws IOException {
-    Path target = resolve(key);
     try {
+      Path target = resolve(key);
       Files.createDirectories(target.getParent());
       // A rename within one filesystem is atomic: readers see no file or the whole file.
       Files.move(stagingFile, target, StandardCopyOption.ATOMIC_MOVE,
           StandardCopyOption.REPLACE_EXISTING);
-    } catch (IOException e) {
+    } catch (IOException | RuntimeException e) {
       Files.deleteIfExists(stagingFile);
       throw e;
     }
