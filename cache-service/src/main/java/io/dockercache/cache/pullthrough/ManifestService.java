@@ -38,7 +38,7 @@ public class ManifestService {
   private final AsyncStorage storage;
   private final Upstream upstream;
   private final TagFreshness freshness;
-  private final InFlight<String, Optional<Digest>> revalidations = new InFlight<>();
+  private final InFlight<String, UpstreamHead> revalidations = new InFlight<>();
   private final InFlight<String, ManifestAnswer> fetches = new InFlight<>();
 
   @Inject
@@ -64,7 +64,10 @@ public class ManifestService {
       if (found.isPresent()) {
         return Future.succeededFuture(found.get());
       }
-      return head ? headUpstream(name, Reference.of(digest)) : fetch(name, Reference.of(digest), digest);
+      return head
+          ? headUpstream(name, Reference.of(digest)).map(h -> new ManifestAnswer(digest,
+              h.mediaType(), h.size(), null, CacheResult.MISS))
+          : fetch(name, Reference.of(digest), digest);
     });
   }
 
@@ -86,23 +89,18 @@ public class ManifestService {
     });
   }
 
+  /** What an upstream HEAD of a manifest said: digest (when sent), media type, size. */
+  private record UpstreamHead(Optional<Digest> digest, String mediaType, long size) {}
+
   /** The digest the upstream has for a tag now (HEAD: free against Docker Hub's limit). */
-  private Future<Optional<Digest>> upstreamDigest(RepositoryName name, Tag tag) {
-    String action = "check tag " + tag + " of " + name;
-    return upstream.send(HttpMethod.HEAD, name, "manifests/" + tag, acceptAll())
-        .recover(e -> Future.failedFuture(UpstreamAnswers.unreachable(action, e)))
-        .compose(resp -> Upstream.discard(resp).transform(v -> {
-          if (resp.statusCode() != 200) {
-            return Future.failedFuture(UpstreamAnswers.error(resp.statusCode(),
-                ErrorCode.MANIFEST_UNKNOWN, action, upstream.host()));
-          }
-          freshness.confirm(name + ":" + tag);
-          return Future.succeededFuture(digestHeader(resp));
-        }));
+  private Future<UpstreamHead> upstreamDigest(RepositoryName name, Tag tag) {
+    return headUpstream(name, Reference.of(tag))
+        .onSuccess(h -> freshness.confirm(name + ":" + tag));
   }
 
   private Future<ManifestAnswer> afterRevalidation(RepositoryName name, Tag tag, boolean head,
-      Optional<ManifestAnswer> have, Optional<Digest> current) {
+      Optional<ManifestAnswer> have, UpstreamHead upstreamHead) {
+    Optional<Digest> current = upstreamHead.digest();
     if (have.isPresent() && current.isPresent() && have.get().digest().equals(current.get())) {
       return Future.succeededFuture(have.get());
     }
@@ -112,11 +110,19 @@ public class ManifestService {
         if (found.isPresent()) {
           return linkTag(name, tag, digest).map(v -> found.get());
         }
-        return head ? headUpstream(name, Reference.of(tag)) : fetch(name, Reference.of(tag), digest);
+        return head
+            ? Future.succeededFuture(new ManifestAnswer(digest, upstreamHead.mediaType(),
+                upstreamHead.size(), null, CacheResult.MISS))
+            : fetch(name, Reference.of(tag), digest);
       });
     }
     // The upstream named no digest: only a GET by tag can tell, and a HEAD must not cost one.
-    return head && have.isPresent() ? Future.succeededFuture(have.get()) : fetch(name, Reference.of(tag), null);
+    if (head) {
+      return have.isPresent() ? Future.succeededFuture(have.get())
+          : Future.failedFuture(new RegistryException(ErrorCode.UNAVAILABLE, "check tag " + tag
+              + " of " + name + ": " + upstream.host() + " sent no Docker-Content-Digest"));
+    }
+    return fetch(name, Reference.of(tag), null);
   }
 
   private Future<ManifestAnswer> staleOr(Optional<ManifestAnswer> have, Throwable failure,
@@ -145,8 +151,8 @@ public class ManifestService {
     });
   }
 
-  /** Answers a client HEAD from the upstream's HEAD, without fetching the bytes. */
-  private Future<ManifestAnswer> headUpstream(RepositoryName name, Reference ref) {
+  /** Asks the upstream about a manifest with HEAD, without fetching the bytes. */
+  private Future<UpstreamHead> headUpstream(RepositoryName name, Reference ref) {
     String action = "check manifest " + ref + " of " + name;
     return upstream.send(HttpMethod.HEAD, name, "manifests/" + ref, acceptAll())
         .recover(e -> Future.failedFuture(UpstreamAnswers.unreachable(action, e)))
@@ -156,14 +162,9 @@ public class ManifestService {
             return Future.failedFuture(UpstreamAnswers.error(resp.statusCode(),
                 ErrorCode.MANIFEST_UNKNOWN, action, upstream.host()));
           }
-          if (digest.isEmpty() && !ref.isDigest()) {
-            return Future.failedFuture(new RegistryException(ErrorCode.UNAVAILABLE,
-                action + ": " + upstream.host() + " sent no Docker-Content-Digest"));
-          }
           String length = resp.getHeader(HttpHeaders.CONTENT_LENGTH);
-          return Future.succeededFuture(new ManifestAnswer(digest.orElse(ref.digest()),
-              resp.getHeader(HttpHeaders.CONTENT_TYPE),
-              length == null ? -1 : Long.parseLong(length), null, CacheResult.MISS));
+          return Future.succeededFuture(new UpstreamHead(digest,
+              resp.getHeader(HttpHeaders.CONTENT_TYPE), length == null ? -1 : Long.parseLong(length)));
         }));
   }
 
