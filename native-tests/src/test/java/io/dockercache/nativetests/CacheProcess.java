@@ -1,0 +1,231 @@
+package io.dockercache.nativetests;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * The program under test, the packaged cache-service named by the {@code cache.runner} system
+ * property: {@code java [jvm args] -jar quarkus-run.jar}, or the native executable run directly.
+ * Configured through environment variables, bound to 127.0.0.1 on free ports.
+ */
+final class CacheProcess implements AutoCloseable {
+
+    private final Path dir;
+    private final Path root;
+    private final boolean ownsRoot;
+    private final int port = FreePort.next();
+    private final int managementPort = FreePort.next();
+    private final List<String> jvmArgs;
+    private final Map<String, String> env;
+    private ChildProcess process;
+
+    private CacheProcess(Builder builder) {
+        this.dir = WorkDir.create("cache");
+        this.ownsRoot = builder.root == null;
+        this.root = ownsRoot ? dir.resolve("storage") : builder.root;
+        this.jvmArgs = List.copyOf(builder.jvmArgs);
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("QUARKUS_HTTP_HOST", "127.0.0.1");
+        env.put("QUARKUS_HTTP_PORT", Integer.toString(port));
+        env.put("QUARKUS_MANAGEMENT_HOST", "127.0.0.1");
+        env.put("QUARKUS_MANAGEMENT_PORT", Integer.toString(managementPort));
+        env.put("DOCKER_CACHE_REMOTE_URL", builder.remoteUrl);
+        env.put("DOCKER_CACHE_FS_MOUNT_PATH", root.toString());
+        env.put("DOCKER_CACHE_TAG_TTL", Long.toString(builder.tagTtlSeconds));
+        // Our own file, so that no /etc/docker-cache/config.yaml of this machine is read.
+        env.put("DOCKER_CACHE_CONFIG", dir.resolve("config.yaml").toString());
+        env.putAll(builder.env);
+        this.env = Map.copyOf(env);
+    }
+
+    static Builder of(String remoteUrl) {
+        return new Builder(remoteUrl);
+    }
+
+    /** How the cache is started. */
+    static final class Builder {
+        private final String remoteUrl;
+        private Path root;
+        private long tagTtlSeconds = 60;
+        private final List<String> jvmArgs = new ArrayList<>();
+        private final Map<String, String> env = new HashMap<>();
+
+        private Builder(String remoteUrl) {
+            this.remoteUrl = remoteUrl;
+        }
+
+        /** An existing storage root, kept on close; by default a new one, deleted on close. */
+        Builder root(Path root) {
+            this.root = root;
+            return this;
+        }
+
+        Builder tagTtlSeconds(long seconds) {
+            this.tagTtlSeconds = seconds;
+            return this;
+        }
+
+        /** JVM options for the jar runner; a native executable ignores them. */
+        Builder jvmArgs(String... args) {
+            jvmArgs.addAll(List.of(args));
+            return this;
+        }
+
+        Builder env(String name, String value) {
+            env.put(name, value);
+            return this;
+        }
+
+        CacheProcess start() {
+            CacheProcess cache = new CacheProcess(this);
+            cache.startProcess();
+            return cache;
+        }
+    }
+
+    /** The registry API's base URL. */
+    String url() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    String hostPort() {
+        return "127.0.0.1:" + port;
+    }
+
+    String managementUrl() {
+        return "http://127.0.0.1:" + managementPort;
+    }
+
+    Path root() {
+        return root;
+    }
+
+    /** Where a committed blob lives in the distribution layout. */
+    Path blobData(String digest) {
+        return StorageLayout.blobData(root, digest);
+    }
+
+    /** True when the runner is the jar (so JVM options apply), false for a native executable. */
+    static boolean isJarRunner() {
+        return runner().toString().endsWith(".jar");
+    }
+
+    boolean isAlive() {
+        return process != null && process.isAlive();
+    }
+
+    String logTail() {
+        return process == null ? "(not started)" : process.logTail();
+    }
+
+    Path log() {
+        return dir.resolve("cache.log");
+    }
+
+    void stop() {
+        if (process != null) {
+            process.close();
+            process = null;
+        }
+    }
+
+    /** Stops and starts again: same ports, storage and configuration. */
+    void restart() {
+        stop();
+        startProcess();
+    }
+
+    @Override
+    public void close() {
+        stop();
+        if (ownsRoot) {
+            WorkDir.deleteTree(root);
+        }
+    }
+
+    private static Path runner() {
+        String runner = System.getProperty("cache.runner");
+        if (runner == null || runner.isBlank()) {
+            throw new AssertionError("system property cache.runner is not set: run these tests through"
+                    + " `mvn -pl native-tests verify`, which points it at the packaged cache-service");
+        }
+        return Paths.get(runner).toAbsolutePath();
+    }
+
+    private void startProcess() {
+        Path runner = runner();
+        if (!Files.isRegularFile(runner)) {
+            throw new AssertionError("the program under test " + runner + " does not exist: build it first with"
+                    + " `mvn -pl cache-service -am package -DskipTests` (or `-Dnative` for the executable)");
+        }
+        List<String> command = new ArrayList<>();
+        if (isJarRunner()) {
+            command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
+            command.addAll(jvmArgs);
+            command.add("-jar");
+        }
+        command.add(runner.toString());
+        try {
+            // The cache refuses a DOCKER_CACHE_CONFIG that does not exist; the environment overrides this file.
+            Files.writeString(dir.resolve("config.yaml"), "docker_cache_storage_backend: filesystem\n");
+            Files.writeString(log(), "=== " + String.join(" ", command) + "\n=== env " + printableEnv() + "\n",
+                    StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        process = ChildProcess.start("cache-service :" + port, command, env, log());
+        try {
+            awaitReady();
+        } catch (RuntimeException | AssertionError e) {
+            stop();
+            throw e;
+        }
+    }
+
+    /** The environment for the log, secrets redacted. */
+    private Map<String, String> printableEnv() {
+        Map<String, String> printable = new TreeMap<>(env);
+        printable.replaceAll((name, value) -> name.contains("PASSWORD") ? "<redacted>" : value);
+        return printable;
+    }
+
+    private void awaitReady() {
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(2)).build();
+        HttpRequest ready = HttpRequest.newBuilder(URI.create(managementUrl() + "/q/health/ready"))
+                .timeout(Duration.ofSeconds(5)).build();
+        Await.until(Duration.ofSeconds(90), () -> {
+            if (!process.isAlive()) {
+                throw new AssertionError("the cache exited at start:\n" + process.logTail());
+            }
+            try {
+                return client.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+            } catch (IOException e) {
+                return false;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }, () -> "the cache is not ready on " + managementUrl() + "/q/health/ready:\n" + process.logTail());
+    }
+
+    @Override
+    public String toString() {
+        return "cache " + url() + " (root " + root + ")";
+    }
+}

@@ -1,0 +1,127 @@
+package io.dockercache.nativetests;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A real dockerd (root, vfs storage, no iptables, no bridge) with private data, exec and socket
+ * paths, whose {@code registry-mirrors} is the cache under test. Only docker.io names are mirrored.
+ */
+final class Dockerd implements AutoCloseable {
+
+    private static final Duration PULL_TIMEOUT = Duration.ofMinutes(5);
+
+    private final Path dir;
+    private final Path socketDir;
+    private final String host;
+    private final ChildProcess process;
+
+    private Dockerd(Path dir, Path socketDir, ChildProcess process) {
+        this.dir = dir;
+        this.socketDir = socketDir;
+        this.host = "unix://" + socketDir.resolve("docker.sock");
+        this.process = process;
+    }
+
+    /** Starts dockerd with {@code mirrorUrl} ({@code http://127.0.0.1:PORT}) as its only registry mirror. */
+    static Dockerd start(String mirrorUrl) {
+        Path dir = WorkDir.create("dockerd");
+        Path socketDir = WorkDir.forSockets(dir);
+        String mirrorHost = mirrorUrl.replaceFirst("^https?://", "");
+        JsonObject config = new JsonObject()
+                .put("registry-mirrors", new JsonArray().add(mirrorUrl))
+                .put("insecure-registries", new JsonArray().add(mirrorHost));
+        try {
+            Files.writeString(dir.resolve("daemon.json"), config.encodePrettily());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        ChildProcess process = ChildProcess.start("dockerd", List.of(
+                Tools.dockerd().toString(),
+                "--storage-driver", "vfs",
+                "--iptables=false",
+                "--bridge=none",
+                "--data-root", dir.resolve("data").toString(),
+                "--exec-root", socketDir.resolve("exec").toString(),
+                "--pidfile", dir.resolve("docker.pid").toString(),
+                "-H", "unix://" + socketDir.resolve("docker.sock"),
+                "--config-file", dir.resolve("daemon.json").toString()),
+                Map.of(), dir.resolve("dockerd.log"));
+        Dockerd dockerd = new Dockerd(dir, socketDir, process);
+        try {
+            dockerd.awaitReady();
+        } catch (RuntimeException | AssertionError e) {
+            dockerd.close();
+            throw e;
+        }
+        return dockerd;
+    }
+
+    /** {@code docker pull ref}; fails with docker's output and the daemon's log when the pull fails. */
+    void pull(String ref) {
+        Command.Result result = docker(PULL_TIMEOUT, "pull", ref);
+        if (result.exitCode() != 0) {
+            throw new AssertionError("docker pull " + ref + " failed:\n" + result.tail()
+                    + "\n--- dockerd log ---\n" + process.logTail());
+        }
+    }
+
+    void rmi(String ref) {
+        docker(Duration.ofMinutes(1), "rmi", ref).requireSuccess();
+    }
+
+    /** The local image ID ({@code sha256:...}), which for a pulled image is its config digest. */
+    String imageId(String ref) {
+        return docker(Duration.ofSeconds(30), "image", "inspect", "--format", "{{.Id}}", ref)
+                .requireSuccess().stdout().trim();
+    }
+
+    boolean hasImage(String ref) {
+        return docker(Duration.ofSeconds(30), "image", "inspect", ref).exitCode() == 0;
+    }
+
+    /** The mirrors dockerd reports in {@code docker info}. */
+    String registryMirrors() {
+        return docker(Duration.ofSeconds(30), "info", "--format", "{{json .RegistryConfig.Mirrors}}")
+                .requireSuccess().stdout().trim();
+    }
+
+    String logTail() {
+        return process.logTail();
+    }
+
+    Command.Result docker(Duration timeout, Object... args) {
+        Object[] command = new Object[args.length + 3];
+        command[0] = Tools.docker();
+        command[1] = "-H";
+        command[2] = host;
+        System.arraycopy(args, 0, command, 3, args.length);
+        return Command.tryRun(timeout, command);
+    }
+
+    private void awaitReady() {
+        Await.until(Duration.ofSeconds(60), () -> {
+            if (!process.isAlive()) {
+                throw new AssertionError("dockerd exited at start:\n" + process.logTail());
+            }
+            return docker(Duration.ofSeconds(10), "version").exitCode() == 0;
+        }, () -> "dockerd is not ready:\n" + process.logTail());
+    }
+
+    @Override
+    public void close() {
+        process.close();
+        // vfs copies every layer in full: drop the images, keep the log.
+        WorkDir.deleteTree(dir.resolve("data"));
+        if (!socketDir.equals(dir)) {
+            WorkDir.deleteTree(socketDir);
+        }
+    }
+}

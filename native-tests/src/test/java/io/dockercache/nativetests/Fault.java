@@ -1,0 +1,46 @@
+package io.dockercache.nativetests;
+
+/**
+ * What {@link FaultProxy} does to requests whose path contains {@code pathPart} ("" = every request).
+ *
+ * @param amount the byte offset, byte count, status code or bytes per second, by kind
+ */
+record Fault(Kind kind, String pathPart, long amount) {
+
+    enum Kind {
+        /** Inverts the byte at offset {@code amount} of the response body. */
+        FLIP_BYTE,
+        /** Sends {@code amount} bytes of the body, then closes the connection. */
+        CUT_AFTER,
+        /** Answers with status {@code amount} and a registry error, without asking the upstream. */
+        STATUS,
+        /** Accepts the request and never answers (until the faults are cleared). */
+        STALL,
+        /** Relays the body at {@code amount} bytes per second. */
+        THROTTLE
+    }
+
+    static Fault flipByte(String pathPart, long offset) {
+        return new Fault(Kind.FLIP_BYTE, pathPart, offset);
+    }
+
+    static Fault cutAfter(String pathPart, long bytes) {
+        return new Fault(Kind.CUT_AFTER, pathPart, bytes);
+    }
+
+    static Fault status(String pathPart, int status) {
+        return new Fault(Kind.STATUS, pathPart, status);
+    }
+
+    static Fault stall(String pathPart) {
+        return new Fault(Kind.STALL, pathPart, 0);
+    }
+
+    static Fault throttle(String pathPart, long bytesPerSecond) {
+        return new Fault(Kind.THROTTLE, pathPart, bytesPerSecond);
+    }
+
+    boolean matches(String path) {
+        return path.contains(pathPart);
+    }
+}

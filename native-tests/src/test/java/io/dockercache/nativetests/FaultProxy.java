@@ -1,0 +1,112 @@
+package io.dockercache.nativetests;
+
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * An HTTP proxy in front of the upstream registry: counts every request by method and path and
+ * injects {@link Fault}s on demand; stopped, its port refuses connections. Streams bodies.
+ */
+final class FaultProxy implements AutoCloseable {
+
+    private final Vertx vertx = Vertx.vertx();
+    private final Forwarder forwarder;
+    private final int port = FreePort.next();
+    private final RequestCounter requests = new RequestCounter();
+    private final List<Fault> faults = new CopyOnWriteArrayList<>();
+    private final List<HttpServerRequest> stalled = new CopyOnWriteArrayList<>();
+    private HttpServer server;
+
+    private FaultProxy(String upstreamUrl) {
+        this.forwarder = new Forwarder(vertx, upstreamUrl);
+    }
+
+    /** A proxy of {@code upstreamUrl} ({@code http://host:port}), listening. */
+    static FaultProxy start(String upstreamUrl) {
+        FaultProxy proxy = new FaultProxy(upstreamUrl);
+        proxy.listen();
+        return proxy;
+    }
+
+    String url() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    RequestCounter requests() {
+        return requests;
+    }
+
+    /** Applies {@code fault} to matching requests from now on, until {@link #clearFaults()}. */
+    void inject(Fault fault) {
+        faults.add(fault);
+    }
+
+    /** Removes every fault; stalled requests get their connection closed. */
+    void clearFaults() {
+        faults.clear();
+        stalled.forEach(request -> vertx.runOnContext(v -> request.connection().close()));
+        stalled.clear();
+    }
+
+    /** Stops listening and closes open connections: the upstream looks down (connection refused). */
+    void stop() {
+        if (server != null) {
+            Blocking.await(server.close(), "closing the proxy on " + url());
+            server = null;
+        }
+    }
+
+    /** Listens again on the same port after {@link #stop()}. */
+    void resume() {
+        if (server == null) {
+            listen();
+        }
+    }
+
+    private void listen() {
+        server = vertx.createHttpServer(new HttpServerOptions().setHost("127.0.0.1").setPort(port))
+                .requestHandler(this::handle);
+        Blocking.await(server.listen(), "the proxy listening on " + url());
+    }
+
+    private void handle(HttpServerRequest in) {
+        String path = in.path();
+        requests.record(in.method().name(), path);
+        Fault fault = faults.stream().filter(f -> f.matches(path)).findFirst().orElse(null);
+        if (fault != null && fault.kind() == Fault.Kind.STATUS) {
+            answerError(in, (int) fault.amount());
+            return;
+        }
+        if (fault != null && fault.kind() == Fault.Kind.STALL) {
+            stalled.add(in);
+            return;
+        }
+        forwarder.forward(in, in.uri(), fault, null);
+    }
+
+    private static void answerError(HttpServerRequest in, int status) {
+        String code = switch (status) {
+            case 429 -> "TOOMANYREQUESTS";
+            case 503 -> "UNAVAILABLE";
+            default -> "UNKNOWN";
+        };
+        JsonObject error = new JsonObject().put("code", code).put("message", "injected by the test's FaultProxy");
+        in.response()
+                .setStatusCode(status)
+                .putHeader("Content-Type", "application/json")
+                .putHeader("Docker-Distribution-API-Version", "registry/2.0")
+                .end(new JsonObject().put("errors", new JsonArray().add(error)).encode());
+    }
+
+    @Override
+    public void close() {
+        stop();
+        Blocking.await(vertx.close(), "closing the proxy's Vert.x");
+    }
+}
