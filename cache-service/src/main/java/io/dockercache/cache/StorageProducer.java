@@ -1,7 +1,8 @@
 package io.dockercache.cache;
 
-import io.dockercache.cache.config.CacheConfig;
-import io.dockercache.cache.config.StorageBackend;
+import io.dockercache.common.config.DockerCacheConfig;
+import io.dockercache.common.config.StorageBackend;
+import io.dockercache.cache.config.ConfigurationCheck;
 import io.dockercache.cache.pullthrough.AsyncStorage;
 import io.dockercache.cache.storage.Storage;
 import io.dockercache.cache.storage.filesystem.FilesystemStorage;
@@ -19,11 +20,14 @@ public class StorageProducer {
 
   private static final Logger LOG = Logger.getLogger(StorageProducer.class);
 
-  /** Built at start, so a bad storage setting stops the program at once, not on first request. */
+  /**
+   * Built at start, so a bad storage setting stops the program at once, not on first request;
+   * after the configuration check (its parameter), so the check speaks first.
+   */
   @Produces
   @Singleton
   @Startup
-  Storage storage(CacheConfig config) {
+  Storage storage(DockerCacheConfig config, ConfigurationCheck checked) {
     if (config.storageBackend() != StorageBackend.FILESYSTEM) {
       throw new IllegalStateException("docker_cache_storage_backend=azure is not supported by this "
           + "version yet; allowed: filesystem");

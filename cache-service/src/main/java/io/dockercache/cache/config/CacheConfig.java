@@ -3,32 +3,16 @@ package io.dockercache.cache.config;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
-import java.net.URI;
 import java.time.Duration;
 import java.util.Optional;
 
 /**
- * The cache's configuration. Keys keep OpenPAI's flat names ({@code docker_cache_*}) so an admin's
- * existing {@code config.yaml} works unchanged; environment variables ({@code DOCKER_CACHE_*}) and
- * system properties override the file (see {@link SeedFileConfigSourceFactory}).
+ * The cache-service's own keys, beside the seed's shared ones in {@link
+ * io.dockercache.common.config.DockerCacheConfig}. Same sources and naming: flat
+ * {@code docker_cache_*} keys from system properties, environment and the seed-format YAML file.
  */
 @ConfigMapping(prefix = "")
 public interface CacheConfig {
-
-  /** Where blobs and manifests are kept: {@code filesystem} or {@code azure}. */
-  @WithName("docker_cache_storage_backend")
-  @WithDefault("filesystem")
-  StorageBackend storageBackend();
-
-  /** Filesystem storage root, in the distribution registry's layout. */
-  @WithName("docker_cache_fs_mount_path")
-  @WithDefault("/var/lib/registry")
-  String fsMountPath();
-
-  /** The upstream registry this cache pulls through. */
-  @WithName("docker_cache_remote_url")
-  @WithDefault("https://registry-1.docker.io")
-  URI remoteUrl();
 
   /** Optional upstream account; Docker Hub gives authenticated pulls a higher rate limit. */
   @WithName("docker_cache_remote_username")

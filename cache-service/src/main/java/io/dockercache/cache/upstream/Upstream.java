@@ -1,6 +1,7 @@
 package io.dockercache.cache.upstream;
 
 import io.dockercache.cache.config.CacheConfig;
+import io.dockercache.common.config.DockerCacheConfig;
 import io.dockercache.common.AuthChallenge;
 import io.dockercache.common.RepositoryName;
 import io.vertx.core.Future;
@@ -47,12 +48,12 @@ public class Upstream {
   private volatile boolean basicRequested;
 
   @Inject
-  public Upstream(Vertx vertx, CacheConfig config) {
-    this(vertx, config, Clock.systemUTC());
+  public Upstream(Vertx vertx, DockerCacheConfig seed, CacheConfig config) {
+    this(vertx, seed.remoteUri(), config, Clock.systemUTC());
   }
 
-  Upstream(Vertx vertx, CacheConfig config, Clock clock) {
-    this.base = withoutTrailingSlash(config.remoteUrl());
+  Upstream(Vertx vertx, URI remote, CacheConfig config, Clock clock) {
+    this.base = withoutTrailingSlash(remote);
     this.idleTimeoutMillis = config.upstreamIdleTimeout().toMillis();
     this.client = vertx.createHttpClient(new HttpClientOptions()
         .setConnectTimeout((int) config.upstreamConnectTimeout().toMillis())

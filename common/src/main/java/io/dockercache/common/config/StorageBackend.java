@@ -1,4 +1,4 @@
-package io.dockercache.cache.config;
+package io.dockercache.common.config;
 
 /** The storage backends {@code docker_cache_storage_backend} may name (written lower-case). */
 public enum StorageBackend {

@@ -1,4 +1,4 @@
-package io.dockercache.cache.config;
+package io.dockercache.common.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

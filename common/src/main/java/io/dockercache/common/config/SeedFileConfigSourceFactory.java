@@ -1,4 +1,4 @@
-package io.dockercache.cache.config;
+package io.dockercache.common.config;
 
 import io.smallrye.config.ConfigSourceContext;
 import io.smallrye.config.ConfigSourceFactory;
