@@ -12,6 +12,8 @@ packages=(
   busybox-static    # a tiny static binary to put into test images
   nginx-light       # baseline for the warm-throughput benchmark
   wrk               # load generator for benchmarks
+  apache2-utils     # htpasswd -B writes the bcrypt entries the auth tests use
+  openssl           # test certificates for the TLS tests
   curl
 )
 

@@ -4,6 +4,7 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -41,4 +42,25 @@ public interface CacheConfig {
   @WithName("docker_cache_fill_timeout")
   @WithDefault("30m")
   Duration fillTimeout();
+
+  /** An htpasswd file to read (re-read when it changes), instead of the seed's base64 value. */
+  @WithName("docker_cache_htpasswd_file")
+  Optional<String> htpasswdFile();
+
+  /** Client networks (CIDR list) that pull without credentials while auth is on. */
+  @WithName("docker_cache_anonymous_cidrs")
+  Optional<List<String>> anonymousCidrs();
+
+  /** How long a successful password check is remembered, so bcrypt is not paid per request. */
+  @WithName("docker_cache_auth_cache_ttl")
+  @WithDefault("60s")
+  Duration authCacheTtl();
+
+  /** PEM certificate (chain) for HTTPS on the registry port; with {@link #tlsKeyFile()}. */
+  @WithName("docker_cache_tls_cert_file")
+  Optional<String> tlsCertFile();
+
+  /** PEM private key of {@link #tlsCertFile()}. */
+  @WithName("docker_cache_tls_key_file")
+  Optional<String> tlsKeyFile();
 }

@@ -16,6 +16,7 @@ import org.jboss.logging.Logger;
 final class ErrorResponder {
 
   private static final Logger LOG = Logger.getLogger(ErrorResponder.class);
+  static final String REALM = "docker-cache";
 
   private ErrorResponder() {}
 
@@ -40,6 +41,10 @@ final class ErrorResponder {
     response.putHeader(RegistryRoutes.API_VERSION_HEADER, RegistryRoutes.API_VERSION)
         .putHeader(HttpHeaders.CONTENT_TYPE, "application/json; charset=utf-8")
         .setStatusCode(error.code().httpStatus());
+    if (error.code() == ErrorCode.UNAUTHORIZED) {
+      // The only credentials this registry asks for are its htpasswd users'.
+      response.putHeader("WWW-Authenticate", "Basic realm=\"" + REALM + "\"");
+    }
     if (head) {
       response.putHeader(HttpHeaders.CONTENT_LENGTH, String.valueOf(body.length())).end();
     } else {

@@ -1,5 +1,6 @@
 package io.dockercache.cache.http;
 
+import io.dockercache.cache.auth.Authenticator;
 import io.dockercache.cache.pullthrough.BlobService;
 import io.dockercache.cache.pullthrough.ManifestAnswer;
 import io.dockercache.cache.pullthrough.ManifestService;
@@ -35,15 +36,17 @@ public class RegistryRoutes {
   private final BlobService blobs;
   private final RepositoryListings listings;
   private final boolean dockerHub;
+  private final AuthHandler auth;
 
   @Inject
   public RegistryRoutes(Vertx vertx, ManifestService manifests, BlobService blobs,
-      RepositoryListings listings, Upstream upstream) {
+      RepositoryListings listings, Upstream upstream, Authenticator authenticator) {
     this.vertx = vertx;
     this.manifests = manifests;
     this.blobs = blobs;
     this.listings = listings;
     this.dockerHub = upstream.isDockerHub();
+    this.auth = new AuthHandler(authenticator);
   }
 
   void register(@Observes Router router) {
@@ -51,7 +54,7 @@ public class RegistryRoutes {
       ctx.response().putHeader(API_VERSION_HEADER, API_VERSION);
       ctx.next();
     });
-    router.route("/v2*").handler(this::handle);
+    router.route("/v2*").handler(auth).handler(this::handle);
   }
 
   private void handle(RoutingContext ctx) {

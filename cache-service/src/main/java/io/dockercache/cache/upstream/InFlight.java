@@ -1,12 +1,16 @@
 package io.dockercache.cache.upstream;
 
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
 /**
- * Shares one running operation per key: callers that ask while it runs get the same future, so N
- * concurrent requests for the same token, tag or manifest cost one upstream call.
+ * Shares one running operation per key: callers that ask while it runs get its result, so N
+ * concurrent requests for the same token, tag or manifest cost one upstream call. Each caller's
+ * callbacks run on its own Vert.x context (its request's event loop), not the starter's.
  */
 public final class InFlight<K, V> {
 
@@ -22,6 +26,17 @@ public final class InFlight<K, V> {
     if (started[0]) {
       future.onComplete(done -> running.remove(key, future));
     }
-    return future;
+    return onCurrentContext(future);
+  }
+
+  /** {@code future}, completing on the calling thread's Vert.x context when there is one. */
+  public static <T> Future<T> onCurrentContext(Future<T> future) {
+    Context context = Vertx.currentContext();
+    if (context == null) {
+      return future;
+    }
+    Promise<T> here = Promise.promise();
+    future.onComplete(result -> context.runOnContext(v -> here.handle(result)));
+    return here.future();
   }
 }
