@@ -1,0 +1,49 @@
+package io.dockercache.distributor.config;
+
+import io.dockercache.common.config.DockerCacheConfig;
+import io.dockercache.common.config.SeedConfigCheck;
+import io.dockercache.distributor.reconcile.Mirror;
+import io.quarkus.runtime.Startup;
+import io.smallrye.config.ConfigValidationException;
+import io.smallrye.config.ConfigValidationException.Problem;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Stops the program at start when a value is unusable: one line per problem, naming the key, the
+ * value (never a secret) and what is allowed.
+ */
+@Startup(1)
+@ApplicationScoped
+public class ConfigurationCheck {
+
+  @Inject
+  public ConfigurationCheck(DockerCacheConfig seed, DistributorConfig config) {
+    List<String> problems = new ArrayList<>(SeedConfigCheck.problems(seed));
+    seed.host().filter(h -> !h.isBlank()).ifPresent(host -> {
+      try {
+        Mirror.of(host);
+      } catch (IllegalArgumentException e) {
+        problems.add("docker_cache_host: " + e.getMessage());
+      }
+    });
+    if (config.nodeRoot().isBlank() || !config.nodeRoot().startsWith("/")) {
+      problems.add("docker_cache_node_root: \"" + config.nodeRoot()
+          + "\" is not an absolute path; allowed: the node's / mounted in the pod, e.g. /host");
+    }
+    positive("docker_cache_resync_period", config.resyncPeriod(), problems);
+    positive("docker_cache_reload_timeout", config.reloadTimeout(), problems);
+    if (!problems.isEmpty()) {
+      throw new ConfigValidationException(problems.stream().map(Problem::new).toArray(Problem[]::new));
+    }
+  }
+
+  private static void positive(String key, Duration value, List<String> problems) {
+    if (value.isNegative() || value.isZero()) {
+      problems.add(key + ": " + value + " is not positive; allowed: more than 0, e.g. 30s");
+    }
+  }
+}

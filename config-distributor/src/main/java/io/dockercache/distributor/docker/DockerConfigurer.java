@@ -1,0 +1,161 @@
+package io.dockercache.distributor.docker;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.dockercache.distributor.node.AtomicFile;
+import io.dockercache.distributor.node.NodePaths;
+import io.dockercache.distributor.node.StepResult;
+import io.dockercache.distributor.reconcile.Mirror;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Predicate;
+import org.jboss.logging.Logger;
+
+/**
+ * Puts our mirror into dockerd's daemon.json and takes it out again, live: merge, write atomically
+ * (the original backed up once), SIGHUP, then {@code GET /info} proves what dockerd uses.
+ */
+public final class DockerConfigurer {
+
+  static final String RUNTIME = "docker";
+  private static final Logger LOG = Logger.getLogger(DockerConfigurer.class);
+
+  private final NodePaths paths;
+  private final Duration reloadTimeout;
+
+  public DockerConfigurer(NodePaths paths, Duration reloadTimeout) {
+    this.paths = paths;
+    this.reloadTimeout = reloadTimeout;
+  }
+
+  Path additionsFile() {
+    return paths.daemonJson().resolveSibling("daemon.json.docker-cache");
+  }
+
+  Path backupFile() {
+    return paths.daemonJson().resolveSibling("daemon.json.docker-cache-backup");
+  }
+
+  public StepResult apply(Mirror mirror) {
+    return change(true, mirror);
+  }
+
+  public StepResult cleanup() {
+    return change(false, null);
+  }
+
+  private StepResult change(boolean apply, Mirror mirror) {
+    Path file = paths.daemonJson();
+    Optional<DockerdProcess> dockerd = paths.dockerdPid().map(DockerdProcess::new);
+    try {
+      if (dockerd.isPresent()) {
+        List<String> flags = dockerd.get().conflictingFlags();
+        if (!flags.isEmpty()) {
+          return StepResult.failed(RUNTIME, "dockerd (pid " + dockerd.get().pid() + ") runs with " + flags
+              + ", so a reload of registry settings from daemon.json would be rejected; " + file
+              + " left unchanged: move those settings into daemon.json");
+        }
+      }
+      byte[] original = readIfExists(file);
+      ObjectNode before = DaemonJson.parse(original);
+      Additions previous = Additions.read(additionsFile());
+      ObjectNode after;
+      Additions owned;
+      if (apply) {
+        DaemonJson.Merge merge = DaemonJson.apply(before, mirror, previous);
+        after = merge.json();
+        owned = merge.additions();
+      } else {
+        after = DaemonJson.cleanup(before, previous);
+        owned = Additions.NONE;
+      }
+      boolean changed = original == null || !after.equals(before);
+      if (!apply && original == null) {
+        changed = false;
+      }
+      if (changed) {
+        write(file, original, after, owned);
+      } else if (!owned.equals(previous)) {
+        saveAdditions(owned);
+      }
+      if (!apply) {
+        Files.deleteIfExists(backupFile());
+      }
+      Predicate<List<String>> expected = apply
+          ? active -> active.contains(DaemonJson.stripSlash(mirror.url()))
+          : active -> previous.mirrors().stream().map(DaemonJson::stripSlash).noneMatch(active::contains);
+      return reload(dockerd, changed, expected, apply ? "mirror " + mirror + " active" : "our mirror removed");
+    } catch (InvalidDaemonJson e) {
+      return StepResult.failed(RUNTIME, file + " left untouched: " + e.getMessage());
+    } catch (IOException e) {
+      return StepResult.failed(RUNTIME, file + ": " + e);
+    }
+  }
+
+  private void write(Path file, byte[] original, ObjectNode after, Additions owned) throws IOException {
+    // The record of what is ours goes first: after a crash between the two writes, cleanup still
+    // knows what to remove, and removing an entry that was never written changes nothing.
+    saveAdditions(owned);
+    if (original != null) {
+      AtomicFile.backupOnce(file, backupFile());
+    }
+    AtomicFile.write(file, DaemonJson.render(after, original));
+    LOG.infof("wrote %s", file);
+  }
+
+  private void saveAdditions(Additions owned) throws IOException {
+    if (owned.isEmpty()) {
+      Files.deleteIfExists(additionsFile());
+    } else {
+      AtomicFile.write(additionsFile(), owned.toJson());
+    }
+  }
+
+  private StepResult reload(Optional<DockerdProcess> dockerd, boolean changed,
+      Predicate<List<String>> expected, String goal) throws IOException {
+    String written = changed ? "daemon.json updated" : "daemon.json already right";
+    if (dockerd.isEmpty()) {
+      return StepResult.applied(RUNTIME, changed, written
+          + "; dockerd is not running, it reads the file when it starts");
+    }
+    DockerSocket socket = new DockerSocket(paths.dockerSocket());
+    if (!changed && expected.test(socket.activeMirrors())) {
+      return StepResult.applied(RUNTIME, false, written + ", " + goal + " in dockerd");
+    }
+    dockerd.get().reload();
+    long deadline = System.nanoTime() + reloadTimeout.toNanos();
+    List<String> active = socket.activeMirrors();
+    while (!expected.test(active) && System.nanoTime() < deadline) {
+      sleep();
+      active = socket.activeMirrors();
+    }
+    if (!expected.test(active)) {
+      return StepResult.failed(RUNTIME, written + " and dockerd (pid " + dockerd.get().pid()
+          + ") signalled, but GET /info still lists mirrors " + active
+          + " (dockerd logs why a reload was rejected)");
+    }
+    return StepResult.applied(RUNTIME, true, written + ", dockerd reloaded (SIGHUP, pid "
+        + dockerd.get().pid() + "), " + goal + " in GET /info");
+  }
+
+  private static byte[] readIfExists(Path file) throws IOException {
+    try {
+      return Files.readAllBytes(file);
+    } catch (NoSuchFileException e) {
+      return null;
+    }
+  }
+
+  private static void sleep() throws IOException {
+    try {
+      Thread.sleep(200);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IOException("interrupted while waiting for dockerd", e);
+    }
+  }
+}

@@ -1,0 +1,39 @@
+package io.dockercache.distributor.reconcile;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** The distributor's meters, all here; labels bounded by {@link State}. */
+@ApplicationScoped
+public class DistributorMetrics {
+
+  private final Map<State, Counter> reconciles = new EnumMap<>(State.class);
+  private final Counter changes;
+  private final AtomicInteger applied = new AtomicInteger();
+
+  DistributorMetrics(MeterRegistry registry) {
+    for (State state : State.values()) {
+      reconciles.put(state, Counter.builder("docker_cache_distributor_reconciles")
+          .description("Reconciles of this node, by resulting state")
+          .tag("state", state.label()).register(registry));
+    }
+    changes = Counter.builder("docker_cache_distributor_changes")
+        .description("Reconciles that changed the node's runtime configuration").register(registry);
+    Gauge.builder("docker_cache_distributor_applied", applied, AtomicInteger::get)
+        .description("1 when the latest reconcile applied (or removed) as asked, else 0")
+        .register(registry);
+  }
+
+  void record(Outcome outcome) {
+    reconciles.get(outcome.state()).increment();
+    if (outcome.changed()) {
+      changes.increment();
+    }
+    applied.set(outcome.ok() ? 1 : 0);
+  }
+}
