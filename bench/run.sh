@@ -12,7 +12,7 @@ MIB=${1:-512}
 SECS=${2:-10}
 JAR=cache-service/target/quarkus-app/quarkus-run.jar
 [ -f "$JAR" ] || { echo "build first: ./mvnw -q -DskipTests -pl cache-service -am package" >&2; exit 2; }
-for t in docker-registry nginx wrk curl sha256sum; do
+for t in docker-registry nginx wrk curl sha256sum skopeo; do
   command -v "$t" >/dev/null || { echo "missing $t: bash scripts/install-test-prereqs.sh" >&2; exit 2; }
 done
 
@@ -56,6 +56,13 @@ curl -fs -X PUT -H 'Content-Type: application/octet-stream' --data-binary @"$wor
 manifest=$(printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"%s","size":2},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar","digest":"%s","size":%d}]}' "$cdigest" "$digest" $((MIB * 1024 * 1024)))
 curl -fs -X PUT -H 'Content-Type: application/vnd.oci.image.manifest.v1+json' -d "$manifest" "http://127.0.0.1:$UP/v2/library/bench/manifests/latest" -o /dev/null
 
+# A second image, pulled whole by skopeo: cold (through the cache), warm, and from the upstream.
+head -c $((MIB * 1024 * 1024)) /dev/urandom > "$work/layer2"
+ldigest=$(push_blob "$work/layer2")
+rm "$work/layer2"
+manifest2=$(printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"%s","size":2},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar","digest":"%s","size":%d}]}' "$cdigest" "$ldigest" $((MIB * 1024 * 1024)))
+curl -fs -X PUT -H 'Content-Type: application/vnd.oci.image.manifest.v1+json' -d "$manifest2" "http://127.0.0.1:$UP/v2/library/bench/manifests/pull" -o /dev/null
+
 DOCKER_CACHE_CONFIG= DOCKER_CACHE_REMOTE_URL=http://127.0.0.1:$UP DOCKER_CACHE_FS_MOUNT_PATH=$work/cache \
   QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT=$CACHE QUARKUS_MANAGEMENT_HOST=127.0.0.1 QUARKUS_MANAGEMENT_PORT=$MGMT \
   java -jar "$JAR" > "$work/cache.log" 2>&1 & pids+=($!)
@@ -66,6 +73,17 @@ row() { printf '%-44s %14s %14s\n' "$1" "$2" "$3"; }
 mbps() { awk -v b="$1" 'BEGIN{printf "%.0f MB/s", b/1e6}'; }
 
 curl -fs -o /dev/null "http://127.0.0.1:$CACHE/v2/library/bench/blobs/$warmup"
+pull() { # registry-host:port -> seconds for skopeo to copy library/bench:pull into a fresh dir
+  rm -rf "$work/pulled"
+  local start end
+  start=$(date +%s.%N)
+  skopeo copy -q --src-tls-verify=false "docker://$1/library/bench:pull" "dir:$work/pulled" >/dev/null
+  end=$(date +%s.%N)
+  awk -v s="$start" -v e="$end" 'BEGIN{printf "%.3fs", e-s}'
+}
+pull_up=$(pull "127.0.0.1:$UP")
+pull_cold=$(pull "127.0.0.1:$CACHE")
+pull_warm=$(pull "127.0.0.1:$CACHE")
 path="/v2/library/bench/blobs/$digest"
 read -r up_t up_s <<<"$(time_get "http://127.0.0.1:$UP$path")"
 read -r cold_t cold_s <<<"$(time_get "http://127.0.0.1:$CACHE$path")"
@@ -105,6 +123,8 @@ tag_up=$(tags "http://127.0.0.1:$UP/v2/library/bench/manifests/latest")
 echo
 echo "docker-cache benchmark: $MIB MiB blob, $(nproc) cores, $(date -u +%FT%TZ)"
 row "measure" "docker-cache" "baseline"
+row "image pull (skopeo), cold" "$pull_cold" "$pull_up upstream"
+row "image pull (skopeo), warm" "$pull_warm" "$pull_up upstream"
 row "blob GET, cold (through to upstream)" "${cold_t}s" "${up_t}s upstream"
 row "blob GET, warm, 1 client" "${warm_t}s" "${nginx_t}s nginx"
 row "blob GET, warm, 1 client, rate" "$(mbps "$warm_s")" "$(mbps "$nginx_s") nginx"
