@@ -5,6 +5,8 @@ import io.dockercache.common.config.StorageBackend;
 import io.dockercache.cache.config.ConfigurationCheck;
 import io.dockercache.cache.pullthrough.AsyncStorage;
 import io.dockercache.cache.storage.Storage;
+import io.dockercache.cache.storage.azure.AzureConfig;
+import io.dockercache.cache.storage.azure.AzureStorage;
 import io.dockercache.cache.storage.filesystem.FilesystemStorage;
 import io.quarkus.runtime.Startup;
 import io.vertx.core.Vertx;
@@ -27,10 +29,9 @@ public class StorageProducer {
   @Produces
   @Singleton
   @Startup
-  Storage storage(DockerCacheConfig config, ConfigurationCheck checked) {
-    if (config.storageBackend() != StorageBackend.FILESYSTEM) {
-      throw new IllegalStateException("docker_cache_storage_backend=azure is not supported by this "
-          + "version yet; allowed: filesystem");
+  Storage storage(DockerCacheConfig config, AzureConfig azureConfig, ConfigurationCheck checked) {
+    if (config.storageBackend() == StorageBackend.AZURE) {
+      return azure(config, azureConfig);
     }
     Path root = Path.of(config.fsMountPath());
     FilesystemStorage fs = new FilesystemStorage(root);
@@ -41,6 +42,20 @@ public class StorageProducer {
       throw new UncheckedIOException("docker_cache_fs_mount_path=" + root + ": cannot prepare: " + e, e);
     }
     return fs;
+  }
+
+  private static Storage azure(DockerCacheConfig config, AzureConfig azureConfig) {
+    AzureStorage azure = AzureStorage.create(config, azureConfig,
+        Path.of(System.getProperty("java.io.tmpdir"), "docker-cache-staging"));
+    try {
+      int swept = azure.prepare();
+      LOG.infof("azure storage: %s (%d staging files from an earlier run removed)",
+          azure.describe(), swept);
+    } catch (IOException e) {
+      throw new UncheckedIOException("docker_cache_storage_backend=azure: cannot prepare "
+          + azure.describe() + ": " + e.getMessage(), e);
+    }
+    return azure;
   }
 
   @Produces

@@ -11,7 +11,8 @@ import java.util.Optional;
 
 /**
  * Writes a blob response: the whole blob or one Range (206, or 416 when unsatisfiable), from a
- * stored file with zero-copy {@code sendFile}, or following a running download.
+ * stored file with zero-copy {@code sendFile}, streamed from a remote store, or following a
+ * running download.
  */
 final class BlobResponder {
 
@@ -20,6 +21,7 @@ final class BlobResponder {
   static void send(Vertx vertx, HttpServerRequest request, Digest digest, BlobSource source) {
     HttpServerResponse response = request.response();
     long size = source instanceof BlobSource.LocalFile f ? f.size()
+        : source instanceof BlobSource.Stored s ? s.size()
         : ((BlobSource.Filling) source).fill().size();
     response.putHeader(HttpHeaders.CONTENT_TYPE, "application/octet-stream")
         .putHeader("Docker-Content-Digest", digest.toString())
@@ -44,12 +46,22 @@ final class BlobResponder {
     } else {
       response.setChunked(true);
     }
+    stream(vertx, response, source, start, endExclusive);
+  }
+
+  /** Sends bytes [start, endExclusive) of the source; {@code endExclusive} -1 is to its end. */
+  private static void stream(Vertx vertx, HttpServerResponse response, BlobSource source,
+      long start, long endExclusive) {
     if (source instanceof BlobSource.LocalFile f) {
-      response.sendFile(f.file().toString(), start, endExclusive - start)
+      response.sendFile(f.file().toString(), start, (endExclusive < 0 ? f.size() : endExclusive) - start)
           .onFailure(e -> ErrorResponder.send(response, false, e));
+    } else if (source instanceof BlobSource.Stored s) {
+      new StoredStreamer(vertx, s.storage(), s.key(), response, start,
+          endExclusive < 0 ? s.size() : endExclusive).start();
     } else {
-      new FillStreamer(vertx, ((BlobSource.Filling) source).fill(), response, start, endExclusive)
-          .start();
+      BlobSource.Filling f = (BlobSource.Filling) source;
+      new FillStreamer(vertx, f.fill(), response, start, endExclusive,
+          () -> stream(vertx, response, f.committed().get(), start, endExclusive)).start();
     }
   }
 }

@@ -23,13 +23,21 @@ final class FillStreamer {
   private final long endExclusive;
   private long position;
   private AsyncFile file;
+  private final Runnable committed;
   private Runnable unsubscribe = () -> {};
+  private boolean fileGone;
   private boolean reading;
   private boolean stopped;
 
-  /** Streams bytes [start, endExclusive); {@code endExclusive} is -1 to stream to the end. */
-  FillStreamer(Vertx vertx, BlobFill fill, HttpServerResponse response, long start, long endExclusive) {
+  /**
+   * Streams bytes [start, endExclusive); {@code endExclusive} is -1 to stream to the end.
+   * {@code committed} serves the response from storage instead, when the fill's file is gone
+   * before this reader opened it (a remote backend deletes it once uploaded).
+   */
+  FillStreamer(Vertx vertx, BlobFill fill, HttpServerResponse response, long start, long endExclusive,
+      Runnable committed) {
     this.vertx = vertx;
+    this.committed = committed;
     this.fill = fill;
     this.response = response;
     this.position = start;
@@ -57,18 +65,33 @@ final class FillStreamer {
                   file = f;
                   pump();
                 })
-                .onFailure(again -> abort());
+                .onFailure(again -> fileGone());
           } else {
-            abort();
+            fileGone();
           }
         });
   }
 
+  /** Nothing was sent yet: once the fill has committed, the stored blob serves this response. */
+  private void fileGone() {
+    fileGone = true;
+    pump();
+  }
+
   private void pump() {
-    if (stopped || reading || file == null) {
+    if (stopped || reading) {
       return;
     }
     BlobFill.State state = fill.state();
+    if (file == null) {
+      if (fileGone && state == BlobFill.State.DONE) {
+        stop();
+        committed.run();
+      } else if (fileGone && state == BlobFill.State.FAILED) {
+        abort();
+      }
+      return;
+    }
     long available = fill.available();
     if (state == BlobFill.State.FAILED) {
       abort();

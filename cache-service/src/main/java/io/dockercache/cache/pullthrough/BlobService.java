@@ -2,6 +2,7 @@ package io.dockercache.cache.pullthrough;
 
 import io.dockercache.cache.config.CacheConfig;
 import io.dockercache.cache.storage.RegistryLayout;
+import io.dockercache.cache.upstream.InFlight;
 import io.dockercache.cache.upstream.Upstream;
 import io.dockercache.common.Digest;
 import io.dockercache.common.ErrorCode;
@@ -82,7 +83,9 @@ public class BlobService {
 
   private BlobSource local(Digest digest, long size) {
     String key = RegistryLayout.blobData(digest);
-    return new BlobSource.LocalFile(storage.storage().localFile(key).orElseThrow(), size);
+    return storage.storage().localFile(key)
+        .<BlobSource>map(file -> new BlobSource.LocalFile(file, size))
+        .orElseGet(() -> new BlobSource.Stored(storage.storage(), key, size));
   }
 
   private Future<OptionalLong> linkedSize(RepositoryName name, Digest digest) {
@@ -92,7 +95,8 @@ public class BlobService {
   }
 
   private Future<BlobSource> follow(BlobFill fill) {
-    return fill.started().map(v -> new BlobSource.Filling(fill));
+    return InFlight.onCurrentContext(fill.started()).map(v -> new BlobSource.Filling(fill,
+        () -> local(fill.digest(), fill.size())));
   }
 
   /** A fill started for another repository may serve this one once the upstream says so. */

@@ -1,6 +1,8 @@
 package io.dockercache.cache.pullthrough;
 
+import io.dockercache.cache.storage.Storage;
 import java.nio.file.Path;
+import java.util.function.Supplier;
 
 /** Where a blob's bytes come from for one response. */
 public sealed interface BlobSource {
@@ -8,6 +10,13 @@ public sealed interface BlobSource {
   /** A stored blob in a local file: served zero-copy. */
   record LocalFile(Path file, long size) implements BlobSource {}
 
-  /** A blob being downloaded now: followed as it arrives. */
-  record Filling(BlobFill fill) implements BlobSource {}
+  /** A stored blob without a local file (a remote backend): streamed from {@link Storage#open}. */
+  record Stored(Storage storage, String key, long size) implements BlobSource {}
+
+  /**
+   * A blob being downloaded now: followed as it arrives. {@code committed} is the stored blob to
+   * serve instead when the fill is done and its staging file is already gone (a remote backend
+   * removes it once uploaded).
+   */
+  record Filling(BlobFill fill, Supplier<BlobSource> committed) implements BlobSource {}
 }

@@ -46,6 +46,17 @@ class FilesystemStorageTest extends StorageContractTest {
   }
 
   @Test
+  void commit_existingKey_replacesContent() throws IOException {
+    storage.writeSmall(BLOB, bytes("old"));
+    Path staging = storage.newStagingFile();
+    Files.write(staging, bytes("new!"));
+
+    storage.commit(staging, BLOB);
+
+    assertArrayEquals(bytes("new!"), Files.readAllBytes(root.resolve(BLOB)));
+  }
+
+  @Test
   void localFile_afterCommit_holdsCommittedBytes() throws IOException {
     Path staging = storage.newStagingFile();
     Files.write(staging, bytes("zero-copy me"));
