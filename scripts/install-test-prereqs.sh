@@ -29,3 +29,22 @@ if ((${#missing[@]})); then
   "${sudo_cmd[@]}" apt-get update -qq
   DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
 fi
+
+# Azurite (Azure Blob Storage emulator) from npm, project-local under .tools/azurite. 3.35.0 is the
+# last release that runs on Node 20 (Debian's); the storage tests start it on a free port.
+repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+azurite_version=3.35.0
+azurite_dir="$repo_root/.tools/azurite"
+if ! command -v npm >/dev/null 2>&1; then
+  sudo_cmd=()
+  [ "$(id -u)" -eq 0 ] || sudo_cmd=(sudo)
+  echo "installing: nodejs npm"
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends nodejs npm
+fi
+installed="$(node -p "require('$azurite_dir/node_modules/azurite/package.json').version" 2>/dev/null || true)"
+if [ "$installed" != "$azurite_version" ] || [ ! -x "$azurite_dir/node_modules/.bin/azurite-blob" ]; then
+  echo "installing: azurite@$azurite_version into $azurite_dir"
+  mkdir -p "$azurite_dir"
+  npm install --prefix "$azurite_dir" --no-audit --no-fund --loglevel=error "azurite@$azurite_version"
+fi
