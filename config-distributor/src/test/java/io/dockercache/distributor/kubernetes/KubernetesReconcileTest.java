@@ -1,0 +1,183 @@
+package io.dockercache.distributor.kubernetes;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.dockercache.distributor.reconcile.Outcome;
+import io.dockercache.distributor.reconcile.ReconcileLoop;
+import io.dockercache.distributor.reconcile.Reconciler;
+import io.dockercache.distributor.reconcile.State;
+import io.fabric8.kubernetes.api.model.Event;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.Node;
+import io.fabric8.kubernetes.api.model.NodeBuilder;
+import io.fabric8.kubernetes.api.model.ServiceBuilder;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.kubernetes.client.KubernetesServer;
+import io.quarkus.test.kubernetes.client.KubernetesTestServer;
+import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
+import jakarta.inject.Inject;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Discovery, reporting and the Service watch against the Fabric8 mock API server in CRUD mode,
+ * on a node root under target/ that has containerd only.
+ */
+@WithKubernetesTestServer(crud = true)
+@QuarkusTest
+class KubernetesReconcileTest {
+
+  private static final String NAMESPACE = "docker-cache";
+
+  @KubernetesTestServer
+  KubernetesServer server;
+
+  @Inject
+  Reconciler reconciler;
+
+  @Inject
+  ReconcileLoop loop;
+
+  @Inject
+  ServiceWatch serviceWatch;
+
+  @ConfigProperty(name = "docker_cache_node_root")
+  String nodeRoot;
+
+  private KubernetesClient client;
+
+  @BeforeEach
+  void cluster() throws IOException {
+    Path root = Path.of(nodeRoot);
+    deleteTree(root);
+    Files.createDirectories(root.resolve("etc/containerd"));
+    Files.writeString(root.resolve("etc/containerd/config.toml"),
+        "version = 2\n[plugins.\"io.containerd.grpc.v1.cri\".registry]\n  config_path = \"/etc/containerd/certs.d\"\n");
+    client = server.getClient();
+    client.services().inAnyNamespace().delete();
+    client.nodes().delete();
+    client.v1().events().inAnyNamespace().delete();
+    client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NAMESPACE).endMetadata()
+        .build()).createOr(r -> r.update());
+    client.services().inNamespace(NAMESPACE).resource(new ServiceBuilder()
+        .withNewMetadata().withName("docker-cache").withNamespace(NAMESPACE).endMetadata()
+        .withNewSpec().withType("NodePort").addNewPort().withPort(5000).withNodePort(30500).endPort().endSpec()
+        .build()).create();
+    client.nodes().resource(node("cp-1", Map.of("node-role.kubernetes.io/control-plane", ""), "10.0.0.5")).create();
+    client.nodes().resource(node("node-1", Map.of(), "10.0.0.9")).create();
+  }
+
+  @Test
+  void reconcile_discoversMirror_writesHostsTomlAnnotationsAndEvent() throws IOException {
+    Outcome outcome = reconciler.reconcile();
+
+    assertEquals(State.APPLIED, outcome.state(), outcome::toString);
+    assertEquals("http://10.0.0.5:30500", outcome.mirror().orElseThrow());
+    assertTrue(hostsToml().contains("[host.\"http://10.0.0.5:30500\"]"), hostsToml());
+    Map<String, String> annotations = client.nodes().withName("node-1").get().getMetadata().getAnnotations();
+    assertEquals("http://10.0.0.5:30500", annotations.get(NodeReporter.MIRROR));
+    assertEquals("applied", annotations.get(NodeReporter.STATE));
+    assertTrue(annotations.get(NodeReporter.MESSAGE).contains("containerd"), annotations.toString());
+    List<Event> events = client.v1().events().inNamespace("default").list().getItems();
+    assertEquals(1, events.size(), () -> "events: " + events);
+    assertEquals("MirrorApplied", events.get(0).getReason());
+    assertEquals("node-1", events.get(0).getInvolvedObject().getName());
+    assertEquals("Node", events.get(0).getInvolvedObject().getKind());
+
+    Outcome again = reconciler.reconcile();
+
+    assertEquals(State.APPLIED, again.state(), again::toString);
+    assertEquals(1, client.v1().events().inNamespace("default").list().getItems().size(),
+        "no Event when nothing changed");
+  }
+
+  @Test
+  void reconcile_serviceMissing_failureReportedOnNode() {
+    client.services().inNamespace(NAMESPACE).withName("docker-cache").delete();
+    awaitServiceGone();
+
+    Outcome outcome = reconciler.reconcile();
+
+    assertEquals(State.FAILED, outcome.state(), outcome::toString);
+    assertTrue(outcome.message().contains("Service docker-cache/docker-cache not found"), outcome.message());
+    Node node = client.nodes().withName("node-1").get();
+    assertEquals("failed", node.getMetadata().getAnnotations().get(NodeReporter.STATE));
+    List<Event> events = client.v1().events().inNamespace("default").list().getItems();
+    assertEquals(List.of("MirrorFailed"), events.stream().map(Event::getReason).toList());
+    assertEquals("Warning", events.get(0).getType());
+  }
+
+  @Test
+  void serviceChange_reReconciles() throws Exception {
+    loop.start();
+    try {
+      await(() -> hostsToml().contains("http://10.0.0.5:30500"), "first reconcile");
+
+      client.services().inNamespace(NAMESPACE).withName("docker-cache").edit(s -> {
+        s.getSpec().getPorts().get(0).setNodePort(30600);
+        return s;
+      });
+
+      await(() -> hostsToml().contains("[host.\"http://10.0.0.5:30600\"]"), "reconcile after the Service change");
+      await(() -> "http://10.0.0.5:30600".equals(client.nodes().withName("node-1").get().getMetadata()
+          .getAnnotations().get(NodeReporter.MIRROR)), "annotation after the Service change");
+    } finally {
+      // The resync period is an hour: without the watch, nothing else reconciles in later tests.
+      serviceWatch.stop();
+    }
+  }
+
+  private String hostsToml() throws IOException {
+    Path file = Path.of(nodeRoot, "etc/containerd/certs.d/docker.io/hosts.toml");
+    return Files.exists(file) ? Files.readString(file) : "";
+  }
+
+  private void awaitServiceGone() {
+    try {
+      await(() -> client.services().inNamespace(NAMESPACE).withName("docker-cache").get() == null, "delete");
+    } catch (Exception e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  private static Node node(String name, Map<String, String> labels, String ip) {
+    return new NodeBuilder().withNewMetadata().withName(name).withLabels(labels).endMetadata()
+        .withNewStatus().addNewAddress().withType("InternalIP").withAddress(ip).endAddress()
+        .addNewAddress().withType("Hostname").withAddress(name).endAddress().endStatus().build();
+  }
+
+  interface Check {
+    boolean ok() throws Exception;
+  }
+
+  private static void await(Check check, String what) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+    while (!check.ok()) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("timed out waiting for " + what);
+      }
+      Thread.sleep(100);
+    }
+  }
+
+  private static void deleteTree(Path root) throws IOException {
+    if (Files.exists(root)) {
+      try (Stream<Path> paths = Files.walk(root)) {
+        for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+          Files.delete(p);
+        }
+      }
+    }
+  }
+}
