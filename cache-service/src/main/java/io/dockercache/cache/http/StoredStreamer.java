@@ -24,6 +24,7 @@ final class StoredStreamer {
   private final long start;
   private long remaining;
   private InputStream in;
+  private boolean reading;
   private boolean stopped;
 
   StoredStreamer(Vertx vertx, Storage storage, String key, HttpServerResponse response, long start,
@@ -53,8 +54,9 @@ final class StoredStreamer {
     });
   }
 
+  /** Reads and sends the next chunk; one read at a time, however often the client drains. */
   private void pump() {
-    if (stopped) {
+    if (stopped || reading) {
       return;
     }
     if (remaining == 0) {
@@ -63,7 +65,9 @@ final class StoredStreamer {
       return;
     }
     int length = (int) Math.min(CHUNK, remaining);
+    reading = true;
     vertx.executeBlocking(() -> read(length), false).onComplete(ar -> {
+      reading = false;
       if (stopped) {
         return;
       }
@@ -75,7 +79,10 @@ final class StoredStreamer {
       remaining -= ar.result().length();
       response.write(ar.result());
       if (response.writeQueueFull()) {
-        response.drainHandler(v -> pump());
+        response.drainHandler(v -> {
+          response.drainHandler(null);
+          pump();
+        });
       } else {
         pump();
       }
