@@ -1,7 +1,12 @@
 package io.dockercache.cache.http;
 
 import io.dockercache.cache.auth.Authenticator;
+import io.dockercache.cache.metrics.CacheMetrics;
+import io.dockercache.cache.metrics.CacheMetrics.Kind;
+import io.dockercache.cache.metrics.CacheMetrics.Result;
+import io.dockercache.cache.metrics.CacheMetrics.Source;
 import io.dockercache.cache.pullthrough.BlobService;
+import io.dockercache.cache.pullthrough.BlobSource;
 import io.dockercache.cache.pullthrough.ManifestAnswer;
 import io.dockercache.cache.pullthrough.ManifestService;
 import io.dockercache.cache.pullthrough.RepositoryListings;
@@ -37,10 +42,13 @@ public class RegistryRoutes {
   private final RepositoryListings listings;
   private final boolean dockerHub;
   private final AuthHandler auth;
+  private final CacheMetrics metrics;
 
   @Inject
   public RegistryRoutes(Vertx vertx, ManifestService manifests, BlobService blobs,
-      RepositoryListings listings, Upstream upstream, Authenticator authenticator) {
+      RepositoryListings listings, Upstream upstream, Authenticator authenticator,
+      CacheMetrics metrics) {
+    this.metrics = metrics;
     this.vertx = vertx;
     this.manifests = manifests;
     this.blobs = blobs;
@@ -87,8 +95,22 @@ public class RegistryRoutes {
   private void manifest(HttpServerRequest request, RequestPath path, boolean head) {
     String accept = String.join(", ", request.headers().getAll(HttpHeaders.ACCEPT));
     manifests.get(path.name(), path.reference(), head, accept.isEmpty() ? null : accept)
-        .onSuccess(answer -> sendManifest(request.response(), head, answer))
-        .onFailure(e -> ErrorResponder.send(request.response(), head, e));
+        .onSuccess(answer -> {
+          Result result = switch (answer.result()) {
+            case HIT -> Result.HIT;
+            case MISS -> Result.MISS;
+            case STALE -> Result.STALE;
+          };
+          metrics.request(Kind.MANIFEST, result);
+          if (!head && answer.body() != null) {
+            metrics.served(result == Result.MISS ? Source.UPSTREAM : Source.STORAGE, answer.body().length());
+          }
+          sendManifest(request.response(), head, answer);
+        })
+        .onFailure(e -> {
+          metrics.request(Kind.MANIFEST, Result.ERROR);
+          ErrorResponder.send(request.response(), head, e);
+        });
   }
 
   private static void sendManifest(HttpServerResponse response, boolean head, ManifestAnswer answer) {
@@ -120,8 +142,18 @@ public class RegistryRoutes {
       return;
     }
     blobs.open(path.name(), path.digest())
-        .onSuccess(source -> BlobResponder.send(vertx, request, path.digest(), source))
-        .onFailure(e -> ErrorResponder.send(request.response(), false, e));
+        .onSuccess(source -> {
+          boolean miss = source instanceof BlobSource.Filling;
+          metrics.request(Kind.BLOB, miss ? Result.MISS : Result.HIT);
+          HttpServerResponse response = request.response();
+          response.endHandler(v -> metrics.served(miss ? Source.UPSTREAM : Source.STORAGE,
+              response.bytesWritten()));
+          BlobResponder.send(vertx, request, path.digest(), source);
+        })
+        .onFailure(e -> {
+          metrics.request(Kind.BLOB, Result.ERROR);
+          ErrorResponder.send(request.response(), false, e);
+        });
   }
 
   private void catalog(HttpServerRequest request, boolean head) {

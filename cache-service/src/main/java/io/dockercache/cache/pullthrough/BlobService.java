@@ -1,6 +1,7 @@
 package io.dockercache.cache.pullthrough;
 
 import io.dockercache.cache.config.CacheConfig;
+import io.dockercache.cache.metrics.CacheMetrics;
 import io.dockercache.cache.storage.RegistryLayout;
 import io.dockercache.cache.upstream.InFlight;
 import io.dockercache.cache.upstream.Upstream;
@@ -32,9 +33,13 @@ public class BlobService {
   private final Upstream upstream;
   private final long fillTimeoutMillis;
   private final ConcurrentHashMap<Digest, BlobFill> fills = new ConcurrentHashMap<>();
+  private final CacheMetrics metrics;
 
   @Inject
-  public BlobService(Vertx vertx, AsyncStorage storage, Upstream upstream, CacheConfig config) {
+  public BlobService(Vertx vertx, AsyncStorage storage, Upstream upstream, CacheConfig config,
+      CacheMetrics metrics) {
+    this.metrics = metrics;
+    metrics.fillsInProgress(fills::size);
     this.vertx = vertx;
     this.storage = storage;
     this.upstream = upstream;
@@ -49,6 +54,7 @@ public class BlobService {
       }
       BlobFill running = fills.get(digest);
       if (running != null) {
+        metrics.coalescedWaiter();
         return confirmElsewhere(name, digest, running).compose(v -> follow(running));
       }
       return storage.size(RegistryLayout.blobData(digest)).compose(stored -> {
@@ -74,11 +80,6 @@ public class BlobService {
       }
       return upstreamHead(name, digest);
     });
-  }
-
-  /** The number of fills running now, for metrics. */
-  public int runningFills() {
-    return fills.size();
   }
 
   private BlobSource local(Digest digest, long size) {
@@ -132,9 +133,11 @@ public class BlobService {
     BlobFill existing = fills.putIfAbsent(digest, fresh);
     if (existing != null) {
       existing.addRepository(name);
+      metrics.coalescedWaiter();
       return existing;
     }
-    fresh.finished().onComplete(done -> fills.remove(digest, fresh));
+    fresh.finished().onComplete(done -> fills.remove(digest, fresh))
+        .onSuccess(done -> metrics.storageAdded(fresh.size()));
     storage.newStagingFile()
         .compose(staging -> upstream.send(HttpMethod.GET, name, "blobs/" + digest,
                 MultiMap.caseInsensitiveMultiMap())

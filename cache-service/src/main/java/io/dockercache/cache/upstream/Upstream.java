@@ -1,6 +1,7 @@
 package io.dockercache.cache.upstream;
 
 import io.dockercache.cache.config.CacheConfig;
+import io.dockercache.cache.metrics.CacheMetrics;
 import io.dockercache.common.config.DockerCacheConfig;
 import io.dockercache.common.AuthChallenge;
 import io.dockercache.common.RepositoryName;
@@ -18,6 +19,7 @@ import jakarta.inject.Inject;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
@@ -45,14 +47,16 @@ public class Upstream {
   private final BearerTokens tokens;
   private final Optional<String> basicCredentials;
   private final long idleTimeoutMillis;
+  private final CacheMetrics metrics;
   private volatile boolean basicRequested;
 
   @Inject
-  public Upstream(Vertx vertx, DockerCacheConfig seed, CacheConfig config) {
-    this(vertx, seed.remoteUri(), config, Clock.systemUTC());
+  public Upstream(Vertx vertx, DockerCacheConfig seed, CacheConfig config, CacheMetrics metrics) {
+    this(vertx, seed.remoteUri(), config, metrics, Clock.systemUTC());
   }
 
-  Upstream(Vertx vertx, URI remote, CacheConfig config, Clock clock) {
+  Upstream(Vertx vertx, URI remote, CacheConfig config, CacheMetrics metrics, Clock clock) {
+    this.metrics = metrics;
     this.base = withoutTrailingSlash(remote);
     this.idleTimeoutMillis = config.upstreamIdleTimeout().toMillis();
     this.client = vertx.createHttpClient(new HttpClientOptions()
@@ -107,8 +111,16 @@ public class Upstream {
       }
     }
     String sentToken = sameOrigin(uri) ? token : null;
+    long sent = System.nanoTime();
     return client.request(options)
         .compose(req -> req.send())
+        .onComplete(answer -> {
+          Duration elapsed = Duration.ofNanos(System.nanoTime() - sent);
+          metrics.upstream(method.name(), answer.succeeded() ? answer.result().statusCode() : 0, elapsed);
+          if (answer.succeeded()) {
+            metrics.rateLimitHeader(answer.result().getHeader("ratelimit-remaining"));
+          }
+        })
         .compose(resp -> {
           resp.pause();
           int status = resp.statusCode();

@@ -1,0 +1,124 @@
+package io.dockercache.cache.metrics;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.time.Duration;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+
+/**
+ * Every meter of the cache-service, in one place (DESIGN.md §3). Names start with
+ * {@code docker_cache_}; labels are bounded sets ({@code kind}, {@code result}, {@code source},
+ * {@code method}, {@code status}), never a repository, tag, digest or user.
+ */
+@ApplicationScoped
+public class CacheMetrics {
+
+  /** What a registry request was for: the {@code kind} label. */
+  public enum Kind { MANIFEST, BLOB }
+
+  /** How it was answered: the {@code result} label. */
+  public enum Result { HIT, MISS, STALE, ERROR }
+
+  /** Where served bytes came from: the {@code source} label. */
+  public enum Source { STORAGE, UPSTREAM }
+
+  /** Histogram buckets for upstream latency: a LAN registry answers in ms, Docker Hub in 100s of ms. */
+  private static final Duration[] LATENCY_BUCKETS = {
+      Duration.ofMillis(10), Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250),
+      Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5),
+      Duration.ofSeconds(10)};
+
+  private final MeterRegistry registry;
+  private final ConcurrentHashMap<String, Counter> counters = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Timer> timers = new ConcurrentHashMap<>();
+  private final Counter coalesced;
+  private final AtomicLong storageBytes = new AtomicLong(-1);
+  private final AtomicLong rateLimitRemaining = new AtomicLong(-1);
+  private volatile Supplier<Number> fillsInProgress = () -> 0;
+
+  @Inject
+  public CacheMetrics(MeterRegistry registry) {
+    this.registry = registry;
+    this.coalesced = Counter.builder("docker_cache_coalesced_waiters")
+        .description("Blob requests that joined a download already running for the same digest")
+        .register(registry);
+    Gauge.builder("docker_cache_storage_bytes", storageBytes, AtomicLong::doubleValue)
+        .description("Bytes of blobs in storage (-1 until the first count is done)")
+        .baseUnit("bytes").register(registry);
+    Gauge.builder("docker_cache_fills_in_progress", () -> fillsInProgress.get())
+        .description("Blob downloads from the upstream running now").register(registry);
+    Gauge.builder("docker_cache_upstream_ratelimit_remaining", rateLimitRemaining, AtomicLong::doubleValue)
+        .description("The upstream's last ratelimit-remaining header (Docker Hub pulls left; -1: none seen)")
+        .register(registry);
+  }
+
+  /** One registry request answered. */
+  public void request(Kind kind, Result result) {
+    counter("docker_cache_requests", "Registry requests by kind and how they were served",
+        "kind", label(kind), "result", label(result)).increment();
+  }
+
+  /** Body bytes sent to a client. */
+  public void served(Source source, long bytes) {
+    if (bytes > 0) {
+      counter("docker_cache_served_bytes", "Body bytes sent to clients by where they came from",
+          "source", label(source)).increment(bytes);
+    }
+  }
+
+  /** One upstream request and how long it took to its response headers; status 0 = no answer. */
+  public void upstream(String method, int status, Duration elapsed) {
+    String s = status == 0 ? "error" : String.valueOf(status);
+    counter("docker_cache_upstream_requests", "Requests sent to the upstream by method and status",
+        "method", method, "status", s).increment();
+    timers.computeIfAbsent(method, m -> Timer.builder("docker_cache_upstream_request")
+        .description("Time from sending an upstream request to its response headers")
+        .tag("method", m).serviceLevelObjectives(LATENCY_BUCKETS).register(registry)).record(elapsed);
+  }
+
+  /** A request joined a running download instead of starting one. */
+  public void coalescedWaiter() {
+    coalesced.increment();
+  }
+
+  /** Where the gauge of running downloads reads from (it shows 0 before this is called). */
+  public void fillsInProgress(Supplier<Number> running) {
+    fillsInProgress = running;
+  }
+
+  public void storageBytes(long total) {
+    storageBytes.set(total);
+  }
+
+  /** A newly committed blob of {@code bytes}. */
+  public void storageAdded(long bytes) {
+    storageBytes.accumulateAndGet(bytes, (now, add) -> now < 0 ? now : now + add);
+  }
+
+  /** Docker Hub's {@code ratelimit-remaining: 76;w=21600}: the number before the first ';'. */
+  public void rateLimitHeader(String header) {
+    if (header == null) {
+      return;
+    }
+    int end = header.indexOf(';');
+    String n = (end < 0 ? header : header.substring(0, end)).strip();
+    if (!n.isEmpty() && n.length() < 12 && n.chars().allMatch(Character::isDigit)) {
+      rateLimitRemaining.set(Long.parseLong(n));
+    }
+  }
+
+  private Counter counter(String name, String description, String... tags) {
+    return counters.computeIfAbsent(name + String.join(",", tags),
+        k -> Counter.builder(name).description(description).tags(tags).register(registry));
+  }
+
+  private static String label(Enum<?> e) {
+    return e.name().toLowerCase(java.util.Locale.ROOT);
+  }
+}

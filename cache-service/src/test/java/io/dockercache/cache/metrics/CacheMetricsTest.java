@@ -1,0 +1,81 @@
+package io.dockercache.cache.metrics;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.dockercache.cache.metrics.CacheMetrics.Kind;
+import io.dockercache.cache.metrics.CacheMetrics.Result;
+import io.dockercache.cache.metrics.CacheMetrics.Source;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class CacheMetricsTest {
+
+  private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+  private final CacheMetrics metrics = new CacheMetrics(registry);
+
+  @Test
+  void request_countsByKindAndResult() {
+    metrics.request(Kind.BLOB, Result.HIT);
+    metrics.request(Kind.BLOB, Result.HIT);
+    metrics.request(Kind.MANIFEST, Result.STALE);
+
+    assertEquals(2.0, registry.get("docker_cache_requests").tags("kind", "blob", "result", "hit").counter().count());
+    assertEquals(1.0, registry.get("docker_cache_requests").tags("kind", "manifest", "result", "stale").counter().count());
+  }
+
+  @Test
+  void served_addsBytesBySource_ignoresZero() {
+    metrics.served(Source.STORAGE, 100);
+    metrics.served(Source.STORAGE, 0);
+    metrics.served(Source.UPSTREAM, 7);
+
+    assertEquals(100.0, registry.get("docker_cache_served_bytes").tags("source", "storage").counter().count());
+    assertEquals(7.0, registry.get("docker_cache_served_bytes").tags("source", "upstream").counter().count());
+  }
+
+  @Test
+  void upstream_countsStatusAndNoAnswerAsError_andTimes() {
+    metrics.upstream("GET", 200, Duration.ofMillis(30));
+    metrics.upstream("GET", 0, Duration.ofMillis(5));
+
+    assertEquals(1.0, registry.get("docker_cache_upstream_requests").tags("method", "GET", "status", "200").counter().count());
+    assertEquals(1.0, registry.get("docker_cache_upstream_requests").tags("method", "GET", "status", "error").counter().count());
+    assertEquals(2, registry.get("docker_cache_upstream_request").tags("method", "GET").timer().count());
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "76;w=21600 | 76",
+      "100        | 100",
+      "abc;w=1    | -1",
+      "''         | -1",
+  })
+  void rateLimitHeader_keepsTheNumberBeforeTheWindow(String header, double expected) {
+    metrics.rateLimitHeader(header);
+
+    assertEquals(expected, registry.get("docker_cache_upstream_ratelimit_remaining").gauge().value());
+  }
+
+  @Test
+  void storageBytes_addsOnlyAfterTheFirstCount() {
+    metrics.storageAdded(10);
+    assertEquals(-1.0, registry.get("docker_cache_storage_bytes").gauge().value());
+
+    metrics.storageBytes(1000);
+    metrics.storageAdded(24);
+
+    assertEquals(1024.0, registry.get("docker_cache_storage_bytes").gauge().value());
+  }
+
+  @Test
+  void fillsInProgress_readsTheSupplier() {
+    assertEquals(0.0, registry.get("docker_cache_fills_in_progress").gauge().value());
+
+    metrics.fillsInProgress(() -> 3);
+
+    assertEquals(3.0, registry.get("docker_cache_fills_in_progress").gauge().value());
+  }
+}
