@@ -36,6 +36,7 @@ public class ConfigurationCheck {
     }
     positive("docker_cache_resync_period", config.resyncPeriod(), problems);
     positive("docker_cache_reload_timeout", config.reloadTimeout(), problems);
+    positive("docker_cache_report_timeout", config.reportTimeout(), problems);
     if (!problems.isEmpty()) {
       throw new ConfigValidationException(problems.stream().map(Problem::new).toArray(Problem[]::new));
     }

@@ -29,6 +29,11 @@ public interface DistributorConfig {
   @WithDefault("15s")
   Duration reloadTimeout();
 
+  /** Longest wait for the Kubernetes API when reporting; then reporting is skipped for this run. */
+  @WithName("docker_cache_report_timeout")
+  @WithDefault("15s")
+  Duration reportTimeout();
+
   /** The cache's Service, whose NodePort is the mirror's port when no host is configured. */
   @WithName("docker_cache_service_name")
   @WithDefault("docker-cache")

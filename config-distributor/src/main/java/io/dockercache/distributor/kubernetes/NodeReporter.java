@@ -12,6 +12,12 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Tells the cluster what happened on this node: annotations on its Node (always the latest
@@ -26,6 +32,12 @@ public class NodeReporter {
   static final String COMPONENT = "docker-cache-config-distributor";
   private static final int MAX_MESSAGE = 1000;
 
+  private static final ExecutorService CALLS = Executors.newCachedThreadPool(r -> {
+    Thread thread = new Thread(r, "node-report");
+    thread.setDaemon(true);
+    return thread;
+  });
+
   private final KubernetesClient client;
   private final DistributorConfig config;
 
@@ -34,12 +46,30 @@ public class NodeReporter {
     this.config = config;
   }
 
-  /** Reports {@code outcome}; returns a line saying where, or why reporting was skipped. */
+  /**
+   * Reports {@code outcome}; returns a line saying where, or why reporting was skipped. Outside a
+   * cluster the client may retry for long, so the calls get {@code docker_cache_report_timeout}.
+   */
   public String report(Outcome outcome) {
     if (config.nodeName().filter(n -> !n.isBlank()).isEmpty()) {
       return "reporting skipped: docker_cache_node_name is not set (not in a cluster)";
     }
     String node = config.nodeName().get();
+    CompletableFuture<String> call = CompletableFuture.supplyAsync(() -> report(node, outcome), CALLS);
+    try {
+      return call.get(config.reportTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    } catch (TimeoutException e) {
+      call.cancel(true);
+      return "reporting skipped: the Kubernetes API did not answer within " + config.reportTimeout();
+    } catch (ExecutionException e) {
+      return "reporting skipped: " + e.getCause();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return "reporting skipped: interrupted";
+    }
+  }
+
+  private String report(String node, Outcome outcome) {
     try {
       Node updated = client.nodes().withName(node).edit(n -> {
         Map<String, String> annotations = n.getMetadata().getAnnotations() == null
