@@ -39,7 +39,7 @@ final class BlockUpload {
     String upload = UUID.randomUUID().toString();
     List<String> ids = new ArrayList<>();
     long offset = 0;
-    do {
+    while (offset < size) { // an empty file commits an empty block list: an empty blob
       long length = Math.min(blockSize, size - offset);
       String id = blockId(upload, ids.size());
       BinaryData body = BinaryData.fromFile(file, offset, length);
@@ -47,7 +47,7 @@ final class BlockUpload {
           blob.stageBlockWithResponse(new BlockBlobStageBlockOptions(id, body), null, Context.NONE));
       ids.add(id);
       offset += length;
-    } while (offset < size);
+    }
     BlockBlobCommitBlockListOptions commit = new BlockBlobCommitBlockListOptions(ids)
         .setRequestConditions(new BlobRequestConditions().setIfNoneMatch("*"));
     try {

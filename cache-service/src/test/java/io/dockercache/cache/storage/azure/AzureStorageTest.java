@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.dockercache.cache.storage.Storage;
@@ -144,6 +145,14 @@ class AzureStorageTest extends StorageContractTest {
   }
 
   @Test
+  void commit_emptyFile_storesEmptyBlob() throws IOException {
+    commitBytes(storage, new byte[0]);
+
+    assertEquals(OptionalLong.of(0), storage.size(BLOB));
+    assertArrayEquals(new byte[0], storage.readSmall(BLOB, 16).orElseThrow());
+  }
+
+  @Test
   void open_missingBlob_throwsNoSuchFile() {
     assertThrows(java.nio.file.NoSuchFileException.class, () -> storage.open(BLOB, 0, 1));
   }
@@ -175,6 +184,23 @@ class AzureStorageTest extends StorageContractTest {
 
     IOException e = assertThrows(IOException.class, unreachable::check);
     assertTrue(e.getMessage().contains("check container"), e.getMessage());
+  }
+
+  @Test
+  void stalledStorage_callFailsAfterItsTries_insteadOfHanging() throws Exception {
+    // Accepts connections and never answers: only the per-try timeout ends each try.
+    try (java.net.ServerSocket silent = new java.net.ServerSocket(0, 50,
+        java.net.InetAddress.getLoopbackAddress())) {
+      AzureStorage stalled = new AzureStorage(new AzureSettings("http://127.0.0.1:"
+          + silent.getLocalPort() + "/" + AzuriteServer.ACCOUNT, AzuriteServer.ACCOUNT,
+          AzuriteServer.KEY, container, Duration.ofSeconds(1), 2, Duration.ofMillis(10)),
+          staging.resolve("f"));
+
+      assertTimeoutPreemptively(Duration.ofSeconds(60), () -> {
+        assertThrows(IOException.class, () -> stalled.size(BLOB));
+        assertThrows(IOException.class, stalled::check);
+      }, "a call to a storage that never answers did not end");
+    }
   }
 
   @Test
