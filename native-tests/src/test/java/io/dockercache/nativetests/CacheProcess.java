@@ -2,10 +2,13 @@ package io.dockercache.nativetests;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.Paths;
@@ -32,6 +35,8 @@ final class CacheProcess implements AutoCloseable {
     private final int managementPort = FreePort.next();
     private final List<String> jvmArgs;
     private final Map<String, String> env;
+    private final String configYaml;
+    private final boolean tls;
     private ChildProcess process;
 
     private CacheProcess(Builder builder) {
@@ -44,9 +49,18 @@ final class CacheProcess implements AutoCloseable {
         env.put("QUARKUS_HTTP_PORT", Integer.toString(port));
         env.put("QUARKUS_MANAGEMENT_HOST", "127.0.0.1");
         env.put("QUARKUS_MANAGEMENT_PORT", Integer.toString(managementPort));
-        env.put("DOCKER_CACHE_REMOTE_URL", builder.remoteUrl);
-        env.put("DOCKER_CACHE_FS_MOUNT_PATH", root.toString());
-        env.put("DOCKER_CACHE_TAG_TTL", Long.toString(builder.tagTtlSeconds));
+        if (builder.configYaml == null) {
+            env.put("DOCKER_CACHE_REMOTE_URL", builder.remoteUrl);
+            env.put("DOCKER_CACHE_FS_MOUNT_PATH", root.toString());
+            env.put("DOCKER_CACHE_TAG_TTL", Long.toString(builder.tagTtlSeconds));
+        }
+        this.configYaml = builder.configYaml != null ? builder.configYaml
+                : "docker_cache_storage_backend: filesystem\n";
+        this.tls = builder.tlsCert != null;
+        if (tls) {
+            env.put("DOCKER_CACHE_TLS_CERT_FILE", builder.tlsCert.toString());
+            env.put("DOCKER_CACHE_TLS_KEY_FILE", builder.tlsKey.toString());
+        }
         // Our own file, so that no /etc/docker-cache/config.yaml of this machine is read.
         env.put("DOCKER_CACHE_CONFIG", dir.resolve("config.yaml").toString());
         env.putAll(builder.env);
@@ -57,6 +71,22 @@ final class CacheProcess implements AutoCloseable {
         return new Builder(remoteUrl);
     }
 
+    /**
+     * A cache driven by a seed-format config.yaml: the environment then leaves the remote URL, the
+     * storage root and the tag TTL to the file (it still binds the ports). {@code root} is where
+     * the file puts the storage; the caller keeps and deletes it.
+     */
+    static Builder fromConfigFile(String yaml, Path root) {
+        Builder builder = new Builder(null);
+        builder.configYaml = yaml;
+        builder.root = root;
+        return builder;
+    }
+
+    /** How a start that was meant to fail ended: exit code and what the program printed. */
+    record StartFailure(int exitCode, String output) {
+    }
+
     /** How the cache is started. */
     static final class Builder {
         private final String remoteUrl;
@@ -64,6 +94,9 @@ final class CacheProcess implements AutoCloseable {
         private long tagTtlSeconds = 60;
         private final List<String> jvmArgs = new ArrayList<>();
         private final Map<String, String> env = new HashMap<>();
+        private String configYaml;
+        private Path tlsCert;
+        private Path tlsKey;
 
         private Builder(String remoteUrl) {
             this.remoteUrl = remoteUrl;
@@ -91,6 +124,33 @@ final class CacheProcess implements AutoCloseable {
             return this;
         }
 
+        /** HTTPS on the registry port from PEM files; {@link #url()} is then https. */
+        Builder tls(Path certificate, Path key) {
+            this.tlsCert = certificate;
+            this.tlsKey = key;
+            return this;
+        }
+
+        /**
+         * Starts the cache expecting it to refuse: fails if it becomes ready or still runs after
+         * {@code timeout}; else its exit code and output (without the fixture's own header lines).
+         */
+        StartFailure startExpectingFailure(Duration timeout) {
+            CacheProcess cache = new CacheProcess(this);
+            try {
+                long offset = cache.launch();
+                Integer exitCode = cache.process.awaitExit(timeout);
+                String output = cache.readLogFrom(offset);
+                if (exitCode == null) {
+                    throw new AssertionError("the cache was expected to refuse to start but still runs after "
+                            + timeout + ":\n" + output);
+                }
+                return new StartFailure(exitCode, output);
+            } finally {
+                cache.close();
+            }
+        }
+
         CacheProcess start() {
             CacheProcess cache = new CacheProcess(this);
             cache.startProcess();
@@ -98,9 +158,13 @@ final class CacheProcess implements AutoCloseable {
         }
     }
 
-    /** The registry API's base URL. */
+    /** The registry API's base URL, {@code https://} when started with TLS. */
     String url() {
-        return "http://127.0.0.1:" + port;
+        return (tls ? "https" : "http") + "://127.0.0.1:" + port;
+    }
+
+    int port() {
+        return port;
     }
 
     String hostPort() {
@@ -168,6 +232,17 @@ final class CacheProcess implements AutoCloseable {
     }
 
     private void startProcess() {
+        launch();
+        try {
+            awaitReady();
+        } catch (RuntimeException | AssertionError e) {
+            stop();
+            throw e;
+        }
+    }
+
+    /** Starts the program; returns the log's length before its first line of output. */
+    private long launch() {
         Path runner = runner();
         if (!Files.isRegularFile(runner)) {
             throw new AssertionError("the program under test " + runner + " does not exist: build it first with"
@@ -182,25 +257,33 @@ final class CacheProcess implements AutoCloseable {
         command.add(runner.toString());
         try {
             // The cache refuses a DOCKER_CACHE_CONFIG that does not exist; the environment overrides this file.
-            Files.writeString(dir.resolve("config.yaml"), "docker_cache_storage_backend: filesystem\n");
+            Files.writeString(dir.resolve("config.yaml"), configYaml);
             Files.writeString(log(), "=== " + String.join(" ", command) + "\n=== env " + printableEnv() + "\n",
                     StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+            long offset = Files.size(log());
+            process = ChildProcess.start("cache-service :" + port, command, env, log());
+            return offset;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        process = ChildProcess.start("cache-service :" + port, command, env, log());
+    }
+
+    /** What the program wrote to its log after {@code offset}. */
+    private String readLogFrom(long offset) {
         try {
-            awaitReady();
-        } catch (RuntimeException | AssertionError e) {
-            stop();
-            throw e;
+            byte[] all = Files.readAllBytes(log());
+            return new String(all, (int) Math.min(offset, all.length), (int) Math.max(0, all.length - offset),
+                    StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
     /** The environment for the log, secrets redacted. */
     private Map<String, String> printableEnv() {
         Map<String, String> printable = new TreeMap<>(env);
-        printable.replaceAll((name, value) -> name.contains("PASSWORD") ? "<redacted>" : value);
+        printable.replaceAll((name, value) -> name.contains("PASSWORD") || name.contains("HTPASSWD")
+                || name.contains("ACCOUNT_KEY") ? "<redacted>" : value);
         return printable;
     }
 
@@ -214,7 +297,9 @@ final class CacheProcess implements AutoCloseable {
                 throw new AssertionError("the cache exited at start:\n" + process.logTail());
             }
             try {
-                return client.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+                // The management port may answer before the registry port listens: wait for both.
+                return client.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200
+                        && registryPortListens();
             } catch (IOException e) {
                 return false;
             } catch (InterruptedException e) {
@@ -222,6 +307,15 @@ final class CacheProcess implements AutoCloseable {
                 return false;
             }
         }, () -> "the cache is not ready on " + managementUrl() + "/q/health/ready:\n" + process.logTail());
+    }
+
+    private boolean registryPortListens() {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 2000);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     @Override

@@ -32,12 +32,25 @@ final class Dockerd implements AutoCloseable {
 
     /** Starts dockerd with {@code mirrorUrl} ({@code http://127.0.0.1:PORT}) as its only registry mirror. */
     static Dockerd start(String mirrorUrl) {
+        return start(mirrorUrl, true);
+    }
+
+    /**
+     * Starts dockerd with an {@code https://} mirror it must verify: not listed in
+     * {@code insecure-registries}, so its certificate must chain to a CA in {@code /etc/docker/certs.d}.
+     */
+    static Dockerd startVerifying(String httpsMirrorUrl) {
+        return start(httpsMirrorUrl, false);
+    }
+
+    private static Dockerd start(String mirrorUrl, boolean insecure) {
         Path dir = WorkDir.create("dockerd");
         Path socketDir = WorkDir.forSockets(dir);
         String mirrorHost = mirrorUrl.replaceFirst("^https?://", "");
-        JsonObject config = new JsonObject()
-                .put("registry-mirrors", new JsonArray().add(mirrorUrl))
-                .put("insecure-registries", new JsonArray().add(mirrorHost));
+        JsonObject config = new JsonObject().put("registry-mirrors", new JsonArray().add(mirrorUrl));
+        if (insecure) {
+            config.put("insecure-registries", new JsonArray().add(mirrorHost));
+        }
         try {
             Files.writeString(dir.resolve("daemon.json"), config.encodePrettily());
         } catch (IOException e) {

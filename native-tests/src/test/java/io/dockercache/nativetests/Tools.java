@@ -51,6 +51,18 @@ final class Tools {
         return require("busybox", "busybox-static");
     }
 
+    static Path htpasswd() {
+        return require("htpasswd", "apache2-utils");
+    }
+
+    static Path openssl() {
+        return require("openssl", "openssl");
+    }
+
+    static Path curl() {
+        return require("curl", "curl");
+    }
+
     /** The binary {@code name}, else an AssertionError naming the Debian package that ships it. */
     static Path require(String name, String debianPackage) {
         List<String> dirs = new ArrayList<>(SYSTEM_DIRS);
