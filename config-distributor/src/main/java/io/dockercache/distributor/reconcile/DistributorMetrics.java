@@ -1,5 +1,6 @@
 package io.dockercache.distributor.reconcile;
 
+import io.dockercache.distributor.metrics.LastSuccess;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -15,8 +16,10 @@ public class DistributorMetrics {
   private final Map<State, Counter> reconciles = new EnumMap<>(State.class);
   private final Counter changes;
   private final AtomicInteger applied = new AtomicInteger();
+  private final LastSuccess lastSuccess;
 
-  DistributorMetrics(MeterRegistry registry) {
+  DistributorMetrics(MeterRegistry registry, LastSuccess lastSuccess) {
+    this.lastSuccess = lastSuccess;
     for (State state : State.values()) {
       reconciles.put(state, Counter.builder("docker_cache_distributor_reconciles")
           .description("Reconciles of this node, by resulting state")
@@ -35,5 +38,8 @@ public class DistributorMetrics {
       changes.increment();
     }
     applied.set(outcome.ok() ? 1 : 0);
+    if (outcome.ok()) {
+      lastSuccess.record();
+    }
   }
 }
