@@ -15,12 +15,17 @@ packages=(
   apache2-utils     # htpasswd -B writes the bcrypt entries the auth tests use
   openssl           # test certificates for the TLS tests
   curl
+  prometheus        # a real Prometheus scraping both programs; promtool checks metrics and rules
 )
 
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+
+# kubectl with its built-in kustomize renders deployment/ (no cluster needed). Any kubectl will
+# do; Debian's kubernetes-client (kustomize v2.0.3) only when none is installed.
+command -v kubectl >/dev/null 2>&1 || missing+=(kubernetes-client)
 
 if ((${#missing[@]})); then
   sudo_cmd=()
