@@ -13,12 +13,19 @@ import io.fabric8.kubernetes.api.model.Node;
 import io.fabric8.kubernetes.api.model.NodeBuilder;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.kubernetes.client.KubernetesServer;
 import io.quarkus.test.kubernetes.client.KubernetesTestServer;
 import io.quarkus.test.kubernetes.client.WithKubernetesTestServer;
 import jakarta.inject.Inject;
+import static io.restassured.RestAssured.given;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.matchesPattern;
+
 import java.io.IOException;
+import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -39,6 +46,7 @@ import org.junit.jupiter.api.Test;
 class KubernetesReconcileTest {
 
   private static final String NAMESPACE = "docker-cache";
+  private static final String CHECK_STATE = "checks.find { it.name == 'node-configuration' }.data.state";
 
   @KubernetesTestServer
   KubernetesServer server;
@@ -51,6 +59,13 @@ class KubernetesReconcileTest {
 
   @Inject
   ServiceWatch serviceWatch;
+
+  // Management URLs already carry the /q root.
+  @TestHTTPResource(value = "/health/ready", management = true)
+  URL ready;
+
+  @TestHTTPResource(value = "/metrics", management = true)
+  URL metrics;
 
   @ConfigProperty(name = "docker_cache_node_root")
   String nodeRoot;
@@ -119,6 +134,23 @@ class KubernetesReconcileTest {
   }
 
   @Test
+  void readinessAndMetrics_followTheLatestOutcome() {
+    reconciler.reconcile();
+    given().get(ready).then().statusCode(200).body(CHECK_STATE, equalTo("applied"));
+    given().header("Accept", "text/plain; version=0.0.4").get(metrics).then().statusCode(200)
+        .body(containsString("docker_cache_distributor_reconciles_total{state=\"applied\""))
+        .body(matchesPattern(gauge("docker_cache_distributor_applied", "1")));
+
+    client.services().inNamespace(NAMESPACE).withName("docker-cache").delete();
+    awaitServiceGone();
+    reconciler.reconcile();
+
+    given().get(ready).then().statusCode(503).body(CHECK_STATE, equalTo("failed"));
+    given().header("Accept", "text/plain; version=0.0.4").get(metrics).then()
+        .body(matchesPattern(gauge("docker_cache_distributor_applied", "0")));
+  }
+
+  @Test
   void serviceChange_reReconciles() throws Exception {
     loop.start();
     try {
@@ -136,6 +168,11 @@ class KubernetesReconcileTest {
       // The resync period is an hour: without the watch, nothing else reconciles in later tests.
       serviceWatch.stop();
     }
+  }
+
+  /** A sample line of an unlabelled gauge in the Prometheus text format, 1 or 1.0. */
+  private static String gauge(String name, String value) {
+    return "(?s).*\n" + name + " " + value + "(\\.0)?\n.*";
   }
 
   private String hostsToml() throws IOException {
