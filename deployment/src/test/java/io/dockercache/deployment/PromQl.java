@@ -4,11 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -113,15 +110,5 @@ final class PromQl {
   /** For running a dashboard query outside Grafana: its interval variable as a fixed range. */
   static String withoutGrafanaVariables(String expression) {
     return expression.replace("$__rate_interval", "1m").replace("$__interval", "1m");
-  }
-
-  static List<String> all(Map<String, String> a, Map<String, String> b) {
-    List<String> all = new ArrayList<>(a.values());
-    all.addAll(b.values());
-    return all;
-  }
-
-  static String read(Path path) throws IOException {
-    return Files.readString(path);
   }
 }
