@@ -59,6 +59,11 @@ final class ErrorResponder {
     if (failure instanceof UpstreamException ue) {
       return new RegistryException(ErrorCode.UNAVAILABLE, ue.getMessage(), ue);
     }
+    if (failure instanceof java.io.IOException || failure instanceof java.io.UncheckedIOException) {
+      // Storage did not answer (a remote backend down, a disk error): retryable, not a bug.
+      LOG.warnf("storage failure: %s", failure.getMessage());
+      return new RegistryException(ErrorCode.UNAVAILABLE, "storage unavailable: " + failure.getMessage(), failure);
+    }
     LOG.error("unexpected failure", failure);
     return new RegistryException(ErrorCode.UNKNOWN, "internal error: " + failure, failure);
   }

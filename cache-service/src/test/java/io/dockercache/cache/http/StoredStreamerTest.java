@@ -82,7 +82,7 @@ class StoredStreamerTest {
   void missingObject_isAnErrorResponse_beforeAnyByte() throws Exception {
     HttpResponse<String> response = client.send(request("missing"), HttpResponse.BodyHandlers.ofString());
 
-    assertEquals(500, response.statusCode());
+    assertEquals(503, response.statusCode(), "a storage failure is retryable: UNAVAILABLE");
     assertEquals("application/json; charset=utf-8", response.headers().firstValue("Content-Type").orElse(""));
   }
 
