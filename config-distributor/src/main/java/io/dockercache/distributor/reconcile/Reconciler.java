@@ -11,6 +11,7 @@ import io.dockercache.distributor.node.NodePaths;
 import io.dockercache.distributor.node.NodeRuntimes;
 import io.dockercache.distributor.node.StepResult;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -86,9 +87,19 @@ public class Reconciler {
   }
 
   private Outcome remove(String why) {
+    NodeRuntimes runtimes = NodeRuntimes.detect(paths);
     List<StepResult> steps = new ArrayList<>();
-    steps.add(docker.cleanup());
-    steps.add(containerd.cleanup());
+    // A daemon.json left from a docker that is gone may still hold our entries.
+    if (runtimes.docker() || Files.exists(paths.daemonJson())) {
+      steps.add(docker.cleanup());
+    }
+    if (runtimes.containerd()) {
+      steps.add(containerd.cleanup());
+    }
+    if (steps.isEmpty()) {
+      return new Outcome(State.REMOVED, Optional.empty(), false, why + "; found " + runtimes
+          + " under " + paths.root() + ", nothing to remove");
+    }
     Outcome outcome = outcome(State.REMOVED, Optional.empty(), steps);
     return new Outcome(outcome.state(), outcome.mirror(), outcome.changed(), why + "; " + outcome.message());
   }

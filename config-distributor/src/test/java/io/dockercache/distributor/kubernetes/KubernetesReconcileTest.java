@@ -1,6 +1,7 @@
 package io.dockercache.distributor.kubernetes;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.dockercache.distributor.reconcile.Outcome;
@@ -148,6 +149,21 @@ class KubernetesReconcileTest {
     given().get(ready).then().statusCode(503).body(CHECK_STATE, equalTo("failed"));
     given().header("Accept", "text/plain; version=0.0.4").get(metrics).then()
         .body(matchesPattern(gauge("docker_cache_distributor_applied", "0")));
+  }
+
+  @Test
+  void cleanup_containerdOnlyNode_removesOursAndReportsRemoved() throws IOException {
+    reconciler.reconcile();
+
+    Outcome outcome = reconciler.cleanup();
+
+    assertEquals(State.REMOVED, outcome.state(), outcome::toString);
+    assertTrue(outcome.changed(), outcome::toString);
+    assertEquals("", hostsToml(), "our hosts.toml removed");
+    assertFalse(outcome.message().contains("docker:"), "no docker step on a containerd-only node: " + outcome);
+    assertFalse(Files.exists(Path.of(nodeRoot, "etc/docker")), "no /etc/docker created");
+    assertEquals("removed", client.nodes().withName("node-1").get().getMetadata().getAnnotations()
+        .get(NodeReporter.STATE));
   }
 
   @Test
