@@ -45,6 +45,12 @@ final class DistributorProcess {
         return new DistributorProcess(nodeRoot, mirrorHost);
     }
 
+    /** Overrides one environment variable of the runs, e.g. a configuration key. */
+    DistributorProcess env(String name, String value) {
+        env.put(name, value);
+        return this;
+    }
+
     /** What one run printed and how it ended. */
     record Result(String mode, int exitCode, String output) {
         @Override
