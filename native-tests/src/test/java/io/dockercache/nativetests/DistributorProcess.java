@@ -67,7 +67,23 @@ final class DistributorProcess {
         return run("--cleanup");
     }
 
-    private Result run(String mode) {
+    /** The long-running mode (the DaemonSet's), stopped by closing the returned process. */
+    ChildProcess startLongRunning() {
+        try {
+            Files.writeString(dir.resolve("config.yaml"), "enable_docker_cache: true\n");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Map<String, String> environment = new LinkedHashMap<>(env);
+        return ChildProcess.start("config-distributor", command(null), environment, dir.resolve("long-running.log"));
+    }
+
+    /** {@code http://127.0.0.1:<management port>}. */
+    String managementUrl() {
+        return "http://127.0.0.1:" + env.get("QUARKUS_MANAGEMENT_PORT");
+    }
+
+    private static List<String> command(String mode) {
         Path runner = runner();
         List<String> command = new ArrayList<>();
         if (runner.toString().endsWith(".jar")) {
@@ -75,7 +91,14 @@ final class DistributorProcess {
             command.add("-jar");
         }
         command.add(runner.toString());
-        command.add(mode);
+        if (mode != null) {
+            command.add(mode);
+        }
+        return command;
+    }
+
+    private Result run(String mode) {
+        List<String> command = command(mode);
         Path log = dir.resolve("run" + mode + ".log");
         try {
             Files.writeString(dir.resolve("config.yaml"), "enable_docker_cache: true\n");
