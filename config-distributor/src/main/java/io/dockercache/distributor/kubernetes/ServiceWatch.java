@@ -12,7 +12,8 @@ import org.jboss.logging.Logger;
 
 /**
  * Watches the cache Service, so that a changed NodePort reaches the nodes at once rather than at
- * the next resync. A closed watch is not reopened here; the periodic resync still heals.
+ * the next resync. A watch that could not start or was closed is opened again by {@link
+ * #ensureStarted} at the next resync.
  */
 @ApplicationScoped
 public class ServiceWatch {
@@ -26,6 +27,11 @@ public class ServiceWatch {
   ServiceWatch(KubernetesClient client, DistributorConfig config) {
     this.client = client;
     this.config = config;
+  }
+
+  /** Opens the watch unless one is open; false when the API refused. */
+  public synchronized boolean ensureStarted(Runnable onChange) {
+    return watch != null || start(onChange);
   }
 
   /** Runs {@code onChange} on every add, change or deletion of the Service; false when the API refused. */
@@ -42,7 +48,8 @@ public class ServiceWatch {
 
             @Override
             public void onClose(WatcherException cause) {
-              LOG.warnf("watch of Service %s/%s closed: %s (the periodic resync continues)",
+              closed();
+              LOG.warnf("watch of Service %s/%s closed: %s (reopened at the next resync)",
                   config.serviceNamespace(), config.serviceName(), cause.getMessage());
             }
           });
@@ -52,6 +59,10 @@ public class ServiceWatch {
           e.getMessage());
       return false;
     }
+  }
+
+  private synchronized void closed() {
+    watch = null;
   }
 
   public synchronized void stop() {

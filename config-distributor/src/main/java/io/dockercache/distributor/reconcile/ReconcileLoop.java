@@ -57,12 +57,23 @@ public class ReconcileLoop {
     configContent = readConfig();
     trigger();
     long period = config.resyncPeriod().toMillis();
-    executor.scheduleWithFixedDelay(this::trigger, period, period, TimeUnit.MILLISECONDS);
+    executor.scheduleWithFixedDelay(this::resync, period, period, TimeUnit.MILLISECONDS);
     executor.scheduleWithFixedDelay(this::checkConfig, CONFIG_POLL_SECONDS, CONFIG_POLL_SECONDS,
         TimeUnit.SECONDS);
-    if (seed.host().filter(h -> !h.isBlank()).isEmpty()) {
+    if (discovers()) {
       serviceWatch.start(this::trigger);
     }
+  }
+
+  private boolean discovers() {
+    return seed.host().filter(h -> !h.isBlank()).isEmpty();
+  }
+
+  private void resync() {
+    if (discovers()) {
+      serviceWatch.ensureStarted(this::trigger);
+    }
+    trigger();
   }
 
   /** Asks for a reconcile soon; several asks before it runs make one. */
