@@ -16,18 +16,16 @@ import java.util.Map;
  */
 final class Dockerd implements AutoCloseable {
 
-    private static final Duration PULL_TIMEOUT = Duration.ofMinutes(5);
-
     private final Path dir;
     private final Path socketDir;
-    private final String host;
     private final ChildProcess process;
+    private final DockerCli cli;
 
     private Dockerd(Path dir, Path socketDir, ChildProcess process) {
         this.dir = dir;
         this.socketDir = socketDir;
-        this.host = "unix://" + socketDir.resolve("docker.sock");
         this.process = process;
+        this.cli = new DockerCli("unix://" + socketDir.resolve("docker.sock"), process);
     }
 
     /** Starts dockerd with {@code mirrorUrl} ({@code http://127.0.0.1:PORT}) as its only registry mirror. */
@@ -69,7 +67,7 @@ final class Dockerd implements AutoCloseable {
                 Map.of(), dir.resolve("dockerd.log"));
         Dockerd dockerd = new Dockerd(dir, socketDir, process);
         try {
-            dockerd.awaitReady();
+            dockerd.cli.awaitReady();
         } catch (RuntimeException | AssertionError e) {
             dockerd.close();
             throw e;
@@ -79,11 +77,7 @@ final class Dockerd implements AutoCloseable {
 
     /** {@code docker pull ref}; fails with docker's output and the daemon's log when the pull fails. */
     void pull(String ref) {
-        Command.Result result = docker(PULL_TIMEOUT, "pull", ref);
-        if (result.exitCode() != 0) {
-            throw new AssertionError("docker pull " + ref + " failed:\n" + result.tail()
-                    + "\n--- dockerd log ---\n" + process.logTail());
-        }
+        cli.pull(ref);
     }
 
     void rmi(String ref) {
@@ -92,8 +86,7 @@ final class Dockerd implements AutoCloseable {
 
     /** The local image ID ({@code sha256:...}), which for a pulled image is its config digest. */
     String imageId(String ref) {
-        return docker(Duration.ofSeconds(30), "image", "inspect", "--format", "{{.Id}}", ref)
-                .requireSuccess().stdout().trim();
+        return cli.imageId(ref);
     }
 
     boolean hasImage(String ref) {
@@ -102,8 +95,7 @@ final class Dockerd implements AutoCloseable {
 
     /** The mirrors dockerd reports in {@code docker info}. */
     String registryMirrors() {
-        return docker(Duration.ofSeconds(30), "info", "--format", "{{json .RegistryConfig.Mirrors}}")
-                .requireSuccess().stdout().trim();
+        return cli.registryMirrors();
     }
 
     String logTail() {
@@ -111,21 +103,7 @@ final class Dockerd implements AutoCloseable {
     }
 
     Command.Result docker(Duration timeout, Object... args) {
-        Object[] command = new Object[args.length + 3];
-        command[0] = Tools.docker();
-        command[1] = "-H";
-        command[2] = host;
-        System.arraycopy(args, 0, command, 3, args.length);
-        return Command.tryRun(timeout, command);
-    }
-
-    private void awaitReady() {
-        Await.until(Duration.ofSeconds(60), () -> {
-            if (!process.isAlive()) {
-                throw new AssertionError("dockerd exited at start:\n" + process.logTail());
-            }
-            return docker(Duration.ofSeconds(10), "version").exitCode() == 0;
-        }, () -> "dockerd is not ready:\n" + process.logTail());
+        return cli.run(timeout, args);
     }
 
     @Override

@@ -20,11 +20,13 @@ final class NodeDockerd implements AutoCloseable {
     private final NodeRoot node;
     private final Path dir;
     private final ChildProcess process;
+    private final DockerCli cli;
 
     private NodeDockerd(NodeRoot node, Path dir, ChildProcess process) {
         this.node = node;
         this.dir = dir;
         this.process = process;
+        this.cli = new DockerCli("unix://" + node.dockerSocket(), process);
     }
 
     /** Starts dockerd on {@code node}; {@code extraFlags} such as {@code --registry-mirror=...}. */
@@ -49,7 +51,7 @@ final class NodeDockerd implements AutoCloseable {
         ChildProcess process = ChildProcess.start("dockerd " + node, command, Map.of(), dir.resolve("dockerd.log"));
         NodeDockerd dockerd = new NodeDockerd(node, dir, process);
         try {
-            dockerd.awaitReady();
+            dockerd.cli.awaitReady();
         } catch (RuntimeException | AssertionError e) {
             dockerd.close();
             throw e;
@@ -71,8 +73,7 @@ final class NodeDockerd implements AutoCloseable {
 
     /** {@code RegistryConfig.Mirrors} of {@code docker info}, as JSON. */
     String registryMirrors() {
-        return docker(Duration.ofSeconds(30), "info", "--format", "{{json .RegistryConfig.Mirrors}}")
-                .requireSuccess().stdout().trim();
+        return cli.registryMirrors();
     }
 
     /** Imports Debian's static busybox as image {@code ref} (no registry involved). */
@@ -101,16 +102,11 @@ final class NodeDockerd implements AutoCloseable {
     }
 
     void pull(String ref) {
-        Command.Result result = docker(Duration.ofMinutes(5), "pull", ref);
-        if (result.exitCode() != 0) {
-            throw new AssertionError("docker pull " + ref + " failed:\n" + result.tail()
-                    + "\n--- dockerd log ---\n" + process.logTail());
-        }
+        cli.pull(ref);
     }
 
     String imageId(String ref) {
-        return docker(Duration.ofSeconds(30), "image", "inspect", "--format", "{{.Id}}", ref)
-                .requireSuccess().stdout().trim();
+        return cli.imageId(ref);
     }
 
     String logTail() {
@@ -118,21 +114,7 @@ final class NodeDockerd implements AutoCloseable {
     }
 
     Command.Result docker(Duration timeout, Object... args) {
-        Object[] command = new Object[args.length + 3];
-        command[0] = Tools.docker();
-        command[1] = "-H";
-        command[2] = "unix://" + node.dockerSocket();
-        System.arraycopy(args, 0, command, 3, args.length);
-        return Command.tryRun(timeout, command);
-    }
-
-    private void awaitReady() {
-        Await.until(Duration.ofSeconds(60), () -> {
-            if (!process.isAlive()) {
-                throw new AssertionError("dockerd exited at start:\n" + process.logTail());
-            }
-            return docker(Duration.ofSeconds(10), "version").exitCode() == 0;
-        }, () -> "dockerd is not ready:\n" + process.logTail());
+        return cli.run(timeout, args);
     }
 
     @Override
