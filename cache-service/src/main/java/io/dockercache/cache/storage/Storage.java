@@ -37,11 +37,35 @@ public interface Storage {
   /** The names directly below a key prefix (a "directory" listing); empty when there is none. */
   List<String> list(String prefix) throws IOException;
 
+  /**
+   * Every object under a prefix (recursively) with its size, keys relative to the storage root;
+   * one pass, for the lifecycle's scan of the whole tree (a blob service lists it in pages).
+   */
+  List<Entry> walk(String prefix) throws IOException;
+
+  /** One object found by {@link #walk}. */
+  record Entry(String key, long size) {}
+
   /** A new, empty local staging file for a two-phase write. */
   Path newStagingFile() throws IOException;
 
   /** Publishes a complete, verified staging file under a key and takes ownership of it. */
   void commit(Path stagingFile, String key) throws IOException;
+
+  /**
+   * Removes an object; with a key ending in {@code /}, every object under that prefix. Absent
+   * keys are no error. Readers of other keys are never affected.
+   */
+  void delete(String key) throws IOException;
+
+  /** Size and free bytes of the filesystem holding the store; empty where there is none (a blob service). */
+  Optional<Space> space() throws IOException;
+
+  /** Bytes still usable where {@link #newStagingFile()} files are written, for a fill to fit in. */
+  long stagingUsable() throws IOException;
+
+  /** A filesystem's size and the bytes still usable on it. */
+  record Space(long total, long usable) {}
 
   /** Throws when the storage cannot serve reads and writes (readiness). */
   void check() throws IOException;

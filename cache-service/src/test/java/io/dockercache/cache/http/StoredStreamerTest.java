@@ -199,6 +199,26 @@ class StoredStreamerTest {
     }
 
     @Override
+    public List<Entry> walk(String prefix) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public void delete(String key) {
+      throw new UnsupportedOperationException();
+    }
+
+    @Override
+    public long stagingUsable() {
+      return Long.MAX_VALUE;
+    }
+
+    @Override
+    public Optional<Space> space() {
+      return Optional.empty();
+    }
+
+    @Override
     public Path newStagingFile() {
       throw new UnsupportedOperationException();
     }

@@ -213,6 +213,64 @@ public abstract class StorageContractTest {
   }
 
   @Test
+  void delete_object_removesOnlyIt() throws IOException {
+    String sibling = parentOf(KEY) + "other";
+    storage.writeSmall(KEY, bytes("x"));
+    storage.writeSmall(sibling, bytes("y"));
+
+    storage.delete(KEY);
+
+    assertEquals(OptionalLong.empty(), storage.size(KEY));
+    assertArrayEquals(bytes("y"), storage.readSmall(sibling, 16).orElseThrow());
+  }
+
+  @Test
+  void delete_prefix_removesEverythingBelowAndNothingBeside() throws IOException {
+    String tags = "docker/registry/v2/repositories/lib/app/_manifests/tags/";
+    storage.writeSmall(tags + "1.0/current/link", bytes("a"));
+    storage.writeSmall(tags + "1.0/index/sha256/ab/link", bytes("b"));
+    storage.writeSmall(tags + "1.00/current/link", bytes("c"));
+
+    storage.delete(tags + "1.0/");
+
+    assertEquals(List.of("1.00"), storage.list(tags));
+    assertEquals(OptionalLong.empty(), storage.size(tags + "1.0/current/link"));
+    assertEquals(OptionalLong.of(1), storage.size(tags + "1.00/current/link"));
+  }
+
+  @Test
+  void walk_prefix_listsEveryObjectBelowWithSize() throws IOException {
+    storage.writeSmall("docker/registry/v2/repositories/a/b/_layers/sha256/ab/link", bytes("12345"));
+    storage.writeSmall("docker/registry/v2/repositories/a/_manifests/x", bytes("1"));
+    storage.writeSmall("docker/registry/v2/blobs/sha256/ab/ab/data", bytes("12"));
+
+    List<Storage.Entry> entries = storage.walk("docker/registry/v2/repositories/");
+
+    assertEquals(List.of(
+        new Storage.Entry("docker/registry/v2/repositories/a/_manifests/x", 1),
+        new Storage.Entry("docker/registry/v2/repositories/a/b/_layers/sha256/ab/link", 5)),
+        entries.stream().sorted(java.util.Comparator.comparing(Storage.Entry::key)).toList());
+    assertEquals(List.of(), storage.walk("docker/registry/v2/nothing/"));
+  }
+
+  @Test
+  void delete_missing_isNoError() throws IOException {
+    storage.delete(KEY);
+    storage.delete("docker/registry/v2/repositories/none/");
+
+    assertEquals(OptionalLong.empty(), storage.size(KEY));
+  }
+
+  @Test
+  void delete_lastObjectOfADirectory_leavesNoEmptyListing() throws IOException {
+    storage.writeSmall(KEY, bytes("x"));
+
+    storage.delete(KEY);
+
+    assertEquals(List.of(), storage.list("docker/registry/v2/blobs/sha256/ab/"));
+  }
+
+  @Test
   void check_readyStorage_passes() throws IOException {
     storage.check();
   }

@@ -134,6 +134,20 @@ public final class AzureStorage implements Storage {
   }
 
   @Override
+  public List<Entry> walk(String prefix) throws IOException {
+    String dir = prefix.isEmpty() || prefix.endsWith("/") ? prefix : prefix + "/";
+    validate(dir.isEmpty() ? "x" : dir + "x");
+    ListBlobsOptions options = new ListBlobsOptions().setPrefix(dir);
+    return AzureCalls.run("list " + dir, () -> {
+      List<Entry> entries = new ArrayList<>();
+      for (BlobItem item : container.listBlobs(options, null)) {
+        entries.add(new Entry(item.getName(), item.getProperties().getContentLength()));
+      }
+      return entries;
+    });
+  }
+
+  @Override
   public Path newStagingFile() throws IOException {
     return staging.newFile();
   }
@@ -148,6 +162,38 @@ public final class AzureStorage implements Storage {
       }
     } finally {
       Files.deleteIfExists(stagingFile);
+    }
+  }
+
+  @Override
+  public void delete(String key) throws IOException {
+    if (!key.endsWith("/")) {
+      deleteBlob(key);
+      return;
+    }
+    for (Entry entry : walk(key)) {
+      deleteBlob(entry.key());
+    }
+  }
+
+  @Override
+  public Optional<Space> space() {
+    return Optional.empty();
+  }
+
+  @Override
+  public long stagingUsable() throws IOException {
+    return Files.getFileStore(staging.directory()).getUsableSpace();
+  }
+
+  private void deleteBlob(String key) throws IOException {
+    BlobClient blob = blob(key);
+    try {
+      AzureCalls.exec("delete " + key, () -> blob.deleteWithResponse(null, null, null, Context.NONE));
+    } catch (AzureCalls.AzureException e) {
+      if (e.status() != 404) {
+        throw e;
+      }
     }
   }
 

@@ -7,6 +7,11 @@ import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
+import java.nio.file.FileStore;
+import java.nio.file.FileVisitResult;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.LinkOption;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.NotDirectoryException;
@@ -15,6 +20,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
@@ -113,6 +119,30 @@ public final class FilesystemStorage implements Storage {
   }
 
   @Override
+  public List<Entry> walk(String prefix) throws IOException {
+    Path dir = resolve(prefix);
+    List<Entry> entries = new ArrayList<>();
+    if (!Files.isDirectory(dir)) {
+      return entries;
+    }
+    Files.walkFileTree(dir, new SimpleFileVisitor<>() {
+      @Override
+      public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) {
+        if (attrs.isRegularFile()) {
+          entries.add(new Entry(root.relativize(file).toString(), attrs.size()));
+        }
+        return FileVisitResult.CONTINUE;
+      }
+
+      @Override
+      public FileVisitResult visitFileFailed(Path file, IOException e) {
+        return FileVisitResult.CONTINUE; // removed while walking: not there any more
+      }
+    });
+    return entries;
+  }
+
+  @Override
   public Path newStagingFile() throws IOException {
     Files.createDirectories(staging);
     return Files.createFile(staging.resolve(UUID.randomUUID().toString()));
@@ -129,6 +159,54 @@ public final class FilesystemStorage implements Storage {
     } catch (IOException | RuntimeException e) {
       Files.deleteIfExists(stagingFile);
       throw e;
+    }
+  }
+
+  @Override
+  public void delete(String key) throws IOException {
+    Path target = resolve(key);
+    if (key.endsWith("/")) {
+      deleteTree(target);
+    } else {
+      Files.deleteIfExists(target);
+    }
+    pruneEmptyParents(target.getParent());
+  }
+
+  @Override
+  public Optional<Space> space() throws IOException {
+    FileStore store = Files.getFileStore(staging);
+    return Optional.of(new Space(store.getTotalSpace(), store.getUsableSpace()));
+  }
+
+  @Override
+  public long stagingUsable() throws IOException {
+    return Files.getFileStore(staging).getUsableSpace();
+  }
+
+  private static void deleteTree(Path dir) throws IOException {
+    if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
+      Files.deleteIfExists(dir);
+      return;
+    }
+    try (Stream<Path> walk = Files.walk(dir)) {
+      for (Path p : (Iterable<Path>) walk.sorted(Comparator.reverseOrder())::iterator) {
+        Files.deleteIfExists(p);
+      }
+    } catch (NoSuchFileException e) {
+      // removed meanwhile: nothing left to do
+    }
+  }
+
+  /** Removes directories left empty by a delete, up to the layout's root, as the registry does. */
+  private void pruneEmptyParents(Path dir) {
+    Path stop = root.resolve("docker/registry/v2");
+    for (Path d = dir; d != null && d.startsWith(stop) && !d.equals(stop); d = d.getParent()) {
+      try {
+        Files.delete(d);
+      } catch (IOException e) {
+        return; // not empty (or in use by a concurrent write): keep it and everything above
+      }
     }
   }
 

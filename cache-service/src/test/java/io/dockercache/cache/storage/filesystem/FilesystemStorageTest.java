@@ -158,4 +158,12 @@ class FilesystemStorageTest extends StorageContractTest {
       return s.toList();
     }
   }
+
+  @Test
+  void space_reportsTheFilesystemOfTheRoot() throws IOException {
+    Storage.Space space = storage.space().orElseThrow();
+
+    assertTrue(space.total() > 0, "total " + space.total());
+    assertTrue(space.usable() >= 0 && space.usable() <= space.total(), space.toString());
+  }
 }
