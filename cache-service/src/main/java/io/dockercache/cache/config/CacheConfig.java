@@ -1,6 +1,11 @@
 package io.dockercache.cache.config;
 
+import io.dockercache.common.config.ByteSize;
+import io.dockercache.common.config.ByteSizeConverter;
+import io.dockercache.common.config.FreeSpace;
+import io.dockercache.common.config.FreeSpaceConverter;
 import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithConverter;
 import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
 import java.time.Duration;
@@ -42,6 +47,39 @@ public interface CacheConfig {
   @WithName("docker_cache_fill_timeout")
   @WithDefault("30m")
   Duration fillTimeout();
+
+  /**
+   * Cap on the bytes of blob data held (layers, configs, manifests); crossing it starts eviction
+   * at once, least recently used image first. 0 turns the cap off.
+   */
+  @WithName("docker_cache_max_size")
+  @WithDefault("0")
+  @WithConverter(ByteSizeConverter.class)
+  ByteSize maxSize();
+
+  /**
+   * Filesystem backend: keep at least this much of the storage filesystem free (a percentage or
+   * a size), whoever used the space, so the cache never pushes a node into disk pressure. 0 off.
+   */
+  @WithName("docker_cache_min_free_space")
+  @WithDefault("20%")
+  @WithConverter(FreeSpaceConverter.class)
+  FreeSpace minFreeSpace();
+
+  /** Content nobody pulled for this long is removed (the seed's 168 h TTL, refreshed on use); 0 off. */
+  @WithName("docker_cache_max_idle")
+  @WithDefault("168h")
+  Duration maxIdle();
+
+  /** How often the idle and free-space checks run (the cap is also checked on every commit). */
+  @WithName("docker_cache_eviction_interval")
+  @WithDefault("10m")
+  Duration evictionInterval();
+
+  /** Nothing committed or read within this window is removed (other replicas may stream it). */
+  @WithName("docker_cache_eviction_grace")
+  @WithDefault("10m")
+  Duration evictionGrace();
 
   /** An htpasswd file to read (re-read when it changes), instead of the seed's base64 value. */
   @WithName("docker_cache_htpasswd_file")

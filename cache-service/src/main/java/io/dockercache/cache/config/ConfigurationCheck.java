@@ -26,6 +26,9 @@ public class ConfigurationCheck {
     positive("docker_cache_upstream_connect_timeout", cache.upstreamConnectTimeout(), problems);
     positive("docker_cache_upstream_idle_timeout", cache.upstreamIdleTimeout(), problems);
     positive("docker_cache_fill_timeout", cache.fillTimeout(), problems);
+    nonNegative("docker_cache_max_idle", cache.maxIdle(), problems);
+    positive("docker_cache_eviction_interval", cache.evictionInterval(), problems);
+    nonNegative("docker_cache_eviction_grace", cache.evictionGrace(), problems);
     if (!problems.isEmpty()) {
       throw new ConfigValidationException(problems.stream().map(Problem::new).toArray(Problem[]::new));
     }

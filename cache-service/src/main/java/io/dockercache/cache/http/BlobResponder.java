@@ -22,6 +22,7 @@ final class BlobResponder {
     HttpServerResponse response = request.response();
     long size = source instanceof BlobSource.LocalFile f ? f.size()
         : source instanceof BlobSource.Stored s ? s.size()
+        : source instanceof BlobSource.PassThrough p ? p.size()
         : ((BlobSource.Filling) source).fill().size();
     response.putHeader(HttpHeaders.CONTENT_TYPE, "application/octet-stream")
         .putHeader("Docker-Content-Digest", digest.toString())
@@ -58,6 +59,8 @@ final class BlobResponder {
     } else if (source instanceof BlobSource.Stored s) {
       new StoredStreamer(vertx, s.storage(), s.key(), response, start,
           endExclusive < 0 ? s.size() : endExclusive).start();
+    } else if (source instanceof BlobSource.PassThrough p) {
+      new PassThroughStreamer(p, response, start, endExclusive).start();
     } else {
       BlobSource.Filling f = (BlobSource.Filling) source;
       new FillStreamer(vertx, f.fill(), response, start, endExclusive,

@@ -1,6 +1,7 @@
 package io.dockercache.cache.http;
 
 import io.dockercache.cache.auth.Authenticator;
+import io.dockercache.cache.lifecycle.AccessLog;
 import io.dockercache.cache.metrics.CacheMetrics;
 import io.dockercache.cache.metrics.CacheMetrics.Kind;
 import io.dockercache.cache.metrics.CacheMetrics.Result;
@@ -43,12 +44,14 @@ public class RegistryRoutes {
   private final boolean dockerHub;
   private final AuthHandler auth;
   private final CacheMetrics metrics;
+  private final AccessLog access;
 
   @Inject
   public RegistryRoutes(Vertx vertx, ManifestService manifests, BlobService blobs,
       RepositoryListings listings, Upstream upstream, Authenticator authenticator,
-      CacheMetrics metrics) {
+      CacheMetrics metrics, AccessLog access) {
     this.metrics = metrics;
+    this.access = access;
     this.vertx = vertx;
     this.manifests = manifests;
     this.blobs = blobs;
@@ -143,11 +146,16 @@ public class RegistryRoutes {
     }
     blobs.open(path.name(), path.digest())
         .onSuccess(source -> {
-          boolean miss = source instanceof BlobSource.Filling;
+          boolean miss = source instanceof BlobSource.Filling || source instanceof BlobSource.PassThrough;
           metrics.request(Kind.BLOB, miss ? Result.MISS : Result.HIT);
           HttpServerResponse response = request.response();
-          response.endHandler(v -> metrics.served(miss ? Source.UPSTREAM : Source.STORAGE,
-              response.bytesWritten()));
+          // Never evicted while being sent (DESIGN.md §3a). Vert.x calls the end handler on a
+          // clean end and on a close before it; the streamers own the close handler.
+          Runnable served = access.serving(path.digest());
+          response.endHandler(v -> {
+            served.run();
+            metrics.served(miss ? Source.UPSTREAM : Source.STORAGE, response.bytesWritten());
+          });
           BlobResponder.send(vertx, request, path.digest(), source);
         })
         .onFailure(e -> {

@@ -25,6 +25,9 @@ public class CacheMetrics {
   /** How it was answered: the {@code result} label. */
   public enum Result { HIT, MISS, STALE, ERROR }
 
+  /** Why the storage lifecycle removed a blob: the {@code reason} label. */
+  public enum EvictionReason { SIZE, FREE_SPACE, IDLE, DAMAGED }
+
   /** Where served bytes came from: the {@code source} label. */
   public enum Source { STORAGE, UPSTREAM }
 
@@ -40,6 +43,9 @@ public class CacheMetrics {
   private final Counter coalesced;
   private final AtomicLong storageBytes = new AtomicLong(-1);
   private final AtomicLong rateLimitRemaining = new AtomicLong(-1);
+  private final AtomicLong storageLimit = new AtomicLong();
+  private final AtomicLong storageFree = new AtomicLong(-1);
+  private final Counter writeFailures;
   private volatile Supplier<Number> fillsInProgress = () -> 0;
 
   @Inject
@@ -51,6 +57,19 @@ public class CacheMetrics {
     Gauge.builder("docker_cache_storage_bytes", storageBytes, AtomicLong::doubleValue)
         .description("Bytes of blobs in storage (-1 until the first count is done)")
         .baseUnit("bytes").register(registry);
+    Gauge.builder("docker_cache_storage_limit_bytes", storageLimit, AtomicLong::doubleValue)
+        .description("docker_cache_max_size: the cap on bytes of blobs in storage (0: no cap)")
+        .baseUnit("bytes").register(registry);
+    Gauge.builder("docker_cache_storage_free_bytes", storageFree, AtomicLong::doubleValue)
+        .description("Usable bytes left on the storage filesystem at the last eviction run (-1: not a filesystem)")
+        .baseUnit("bytes").register(registry);
+    this.writeFailures = Counter.builder("docker_cache_storage_write_failures")
+        .description("Storage writes that failed (a full disk, most likely); the bytes were served uncached")
+        .register(registry);
+    // Present from the start, at 0, so dashboards and alerts see the series before the first eviction.
+    for (EvictionReason reason : EvictionReason.values()) {
+      evicted(reason, 0, 0);
+    }
     Gauge.builder("docker_cache_fills_in_progress", () -> fillsInProgress.get())
         .description("Blob downloads from the upstream running now").register(registry);
     Gauge.builder("docker_cache_upstream_ratelimit_remaining", rateLimitRemaining, AtomicLong::doubleValue)
@@ -96,9 +115,30 @@ public class CacheMetrics {
     storageBytes.set(total);
   }
 
-  /** A newly committed blob of {@code bytes}. */
-  public void storageAdded(long bytes) {
-    storageBytes.accumulateAndGet(bytes, (now, add) -> now < 0 ? now : now + add);
+  /** A newly committed blob of {@code bytes} (negative: removed); returns the new total. */
+  public long storageAdded(long bytes) {
+    return storageBytes.accumulateAndGet(bytes, (now, add) -> now < 0 ? now : now + add);
+  }
+
+  public void storageLimit(long bytes) {
+    storageLimit.set(bytes);
+  }
+
+  public void storageFree(long bytes) {
+    storageFree.set(bytes);
+  }
+
+  public void storageWriteFailure() {
+    writeFailures.increment();
+  }
+
+  /** Blobs removed by the storage lifecycle, and their bytes, for one reason. */
+  public void evicted(EvictionReason reason, long blobs, long bytes) {
+    String r = label(reason);
+    counter("docker_cache_evictions", "Blobs removed from storage by why: size, free_space, idle, damaged",
+        "reason", r).increment(blobs);
+    counter("docker_cache_evicted_bytes", "Bytes of blobs removed from storage by why",
+        "reason", r).increment(bytes);
   }
 
   /** Docker Hub's {@code ratelimit-remaining: 76;w=21600}: the number before the first ';'. */

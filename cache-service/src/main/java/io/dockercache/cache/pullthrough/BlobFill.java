@@ -49,6 +49,8 @@ public final class BlobFill {
   private volatile long available;
   private volatile State state = State.RUNNING;
   private volatile Throwable failure;
+  private volatile BlobSource.PassThrough passThrough;
+  private final AtomicBoolean claimed = new AtomicBoolean();
 
   BlobFill(Digest digest, RepositoryName firstRepository, String action) {
     this.digest = digest;
@@ -115,10 +117,32 @@ public final class BlobFill {
     this.size = length == null ? -1 : Long.parseLong(length);
     vertx.fileSystem().open(staging.toString(), new OpenOptions().setWrite(true).setCreate(false))
         .onFailure(e -> {
-          fail(new UpstreamException(action + ": cannot write staging file: " + e.getMessage(), e), storage);
+          fail(new StorageWriteException(action + ": cannot write staging file: " + e.getMessage(), e), storage);
           resp.request().reset();
         })
         .onSuccess(out -> new Download(resp, out, storage).begin());
+  }
+
+  /**
+   * There is no room to stage the blob: the upstream's paused response goes, unstored, to the
+   * first client that claims it; the fill ends here, so the next request starts afresh.
+   */
+  void passThrough(HttpClientResponse resp, Context context) {
+    String length = resp.getHeader(HttpHeaders.CONTENT_LENGTH);
+    this.size = length == null ? -1 : Long.parseLong(length);
+    this.passThrough = new BlobSource.PassThrough(digest, resp, context, size, action);
+    started.tryComplete();
+    abort(new UpstreamException(action + ": no room in storage to cache it; sent through uncached"));
+  }
+
+  /** The upstream response of a pass-through, to exactly one caller; empty for the others. */
+  java.util.Optional<BlobSource.PassThrough> claimPassThrough() {
+    BlobSource.PassThrough p = passThrough;
+    return p != null && claimed.compareAndSet(false, true) ? java.util.Optional.of(p) : java.util.Optional.empty();
+  }
+
+  boolean isPassThrough() {
+    return passThrough != null;
   }
 
   /** Fails a fill that could not begin (upstream error before any byte). */
@@ -198,7 +222,7 @@ public final class BlobFill {
       out.write(batch, position).onComplete(ar -> {
         writing = false;
         if (ar.failed()) {
-          failAndClose(new UpstreamException(action + ": cannot write staging file: "
+          failAndClose(new StorageWriteException(action + ": cannot write staging file: "
               + ar.cause().getMessage(), ar.cause()));
           resp.request().reset();
           return;
@@ -245,7 +269,7 @@ public final class BlobFill {
             finished.tryComplete();
             signal();
           })
-          .onFailure(e -> fail(new UpstreamException(action + ": cannot store: " + e.getMessage(), e), storage));
+          .onFailure(e -> fail(new StorageWriteException(action + ": cannot store: " + e.getMessage(), e), storage));
     }
 
     private void failAndClose(Throwable cause) {
@@ -254,6 +278,15 @@ public final class BlobFill {
       }
       out.close();
       fail(cause, storage);
+    }
+  }
+
+  /** The fill could not write or commit to storage (a full disk, most likely), not an upstream fault. */
+  static final class StorageWriteException extends UpstreamException {
+    private static final long serialVersionUID = 1L;
+
+    StorageWriteException(String message, Throwable cause) {
+      super(message, cause);
     }
   }
 

@@ -1,6 +1,8 @@
 package io.dockercache.cache.pullthrough;
 
 import io.dockercache.cache.config.CacheConfig;
+import io.dockercache.cache.lifecycle.AccessLog;
+import io.dockercache.cache.lifecycle.EvictionLoop;
 import io.dockercache.cache.metrics.CacheMetrics;
 import io.dockercache.cache.storage.RegistryLayout;
 import io.dockercache.cache.upstream.InFlight;
@@ -9,9 +11,11 @@ import io.dockercache.common.Digest;
 import io.dockercache.common.ErrorCode;
 import io.dockercache.common.RegistryException;
 import io.dockercache.common.RepositoryName;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -33,12 +37,17 @@ public class BlobService {
   private final Upstream upstream;
   private final long fillTimeoutMillis;
   private final ConcurrentHashMap<Digest, BlobFill> fills = new ConcurrentHashMap<>();
+  private final StagingRoom room = new StagingRoom();
   private final CacheMetrics metrics;
+  private final AccessLog access;
+  private final EvictionLoop lifecycle;
 
   @Inject
   public BlobService(Vertx vertx, AsyncStorage storage, Upstream upstream, CacheConfig config,
-      CacheMetrics metrics) {
+      CacheMetrics metrics, AccessLog access, EvictionLoop lifecycle) {
     this.metrics = metrics;
+    this.access = access;
+    this.lifecycle = lifecycle;
     metrics.fillsInProgress(fills::size);
     this.vertx = vertx;
     this.storage = storage;
@@ -48,6 +57,7 @@ public class BlobService {
 
   /** The bytes of a blob for a GET; fails with a registry error when there are none. */
   public Future<BlobSource> open(RepositoryName name, Digest digest) {
+    access.blobUsed(digest);
     return linkedSize(name, digest).compose(linked -> {
       if (linked.isPresent()) {
         return Future.succeededFuture(local(digest, linked.getAsLong()));
@@ -57,7 +67,7 @@ public class BlobService {
         metrics.coalescedWaiter();
         return confirmElsewhere(name, digest, running).compose(v -> follow(running));
       }
-      return storage.size(RegistryLayout.blobData(digest)).compose(stored -> {
+      return storedSize(digest).compose(stored -> {
         if (stored.isPresent()) {
           return confirmUpstream(name, digest)
               .compose(v -> storage.writeLink(RegistryLayout.layerLink(name, digest), digest))
@@ -91,13 +101,35 @@ public class BlobService {
 
   private Future<OptionalLong> linkedSize(RepositoryName name, Digest digest) {
     return storage.readLink(RegistryLayout.layerLink(name, digest)).compose(link -> link.isPresent()
-        ? storage.size(RegistryLayout.blobData(digest))
+        ? storedSize(digest)
         : Future.succeededFuture(OptionalLong.empty()));
   }
 
+  /**
+   * The size of the stored blob, checked against the size a manifest gave for it: a blob of
+   * another size is damaged (truncated, appended to), so it is removed and counts as absent.
+   */
+  private Future<OptionalLong> storedSize(Digest digest) {
+    return storage.size(RegistryLayout.blobData(digest)).compose(stored -> {
+      OptionalLong expected = access.expectedSize(digest);
+      if (stored.isEmpty() || expected.isEmpty() || expected.getAsLong() == stored.getAsLong()) {
+        return Future.succeededFuture(stored);
+      }
+      return lifecycle.removeDamaged(digest, stored.getAsLong()).map(OptionalLong.empty());
+    });
+  }
+
   private Future<BlobSource> follow(BlobFill fill) {
-    return InFlight.onCurrentContext(fill.started()).map(v -> new BlobSource.Filling(fill,
-        () -> local(fill.digest(), fill.size())));
+    return InFlight.onCurrentContext(fill.started()).compose(v -> {
+      if (!fill.isPassThrough()) {
+        return Future.succeededFuture(new BlobSource.Filling(fill,
+            () -> local(fill.digest(), fill.size())));
+      }
+      // One upstream body feeds one client: the others retry, and start their own.
+      return fill.claimPassThrough().<Future<BlobSource>>map(Future::succeededFuture)
+          .orElseGet(() -> Future.failedFuture(new RegistryException(ErrorCode.UNAVAILABLE,
+              "pull blob " + fill.digest() + ": no room in storage to cache it; retry")));
+    });
   }
 
   /** A fill started for another repository may serve this one once the upstream says so. */
@@ -127,6 +159,15 @@ public class BlobService {
         }));
   }
 
+  private static long contentLength(HttpClientResponse resp) {
+    String length = resp.getHeader(HttpHeaders.CONTENT_LENGTH);
+    try {
+      return length == null ? -1 : Long.parseLong(length.trim());
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
   private BlobFill startOrJoin(RepositoryName name, Digest digest) {
     String action = "pull blob " + digest + " of " + name + " from " + upstream.host();
     BlobFill fresh = new BlobFill(digest, name, action);
@@ -137,7 +178,12 @@ public class BlobService {
       return existing;
     }
     fresh.finished().onComplete(done -> fills.remove(digest, fresh))
-        .onSuccess(done -> metrics.storageAdded(fresh.size()));
+        .onSuccess(done -> lifecycle.added(fresh.size()))
+        .onFailure(e -> {
+          if (e instanceof BlobFill.StorageWriteException) {
+            lifecycle.writeFailed();
+          }
+        });
     storage.newStagingFile()
         .compose(staging -> upstream.send(HttpMethod.GET, name, "blobs/" + digest,
                 MultiMap.caseInsensitiveMultiMap())
@@ -147,10 +193,23 @@ public class BlobService {
                 return Upstream.discard(resp).transform(v -> Future.failedFuture(UpstreamAnswers
                     .error(resp.statusCode(), ErrorCode.BLOB_UNKNOWN, action, upstream.host())));
               }
-              long timer = vertx.setTimer(fillTimeoutMillis, t -> fresh.timeout(resp));
-              fresh.finished().onComplete(done -> vertx.cancelTimer(timer));
-              fresh.run(vertx, resp, staging, storage);
-              return Future.succeededFuture();
+              Context upstreamContext = Vertx.currentContext();
+              long length = contentLength(resp);
+              return storage.run(() -> storage.storage().stagingUsable()).map(usable -> {
+                if (!room.reserve(length, usable)) {
+                  storage.run(() -> java.nio.file.Files.deleteIfExists(staging));
+                  lifecycle.writeFailed();
+                  fresh.passThrough(resp, upstreamContext);
+                  return null;
+                }
+                fresh.finished().onComplete(done -> room.release(length));
+                upstreamContext.runOnContext(x -> {
+                  long timer = vertx.setTimer(fillTimeoutMillis, t -> fresh.timeout(resp));
+                  fresh.finished().onComplete(done -> vertx.cancelTimer(timer));
+                  fresh.run(vertx, resp, staging, storage);
+                });
+                return null;
+              });
             })
             .onFailure(e -> storage.run(() -> java.nio.file.Files.deleteIfExists(staging))))
         .onFailure(fresh::abort);

@@ -1,6 +1,9 @@
 package io.dockercache.cache.pullthrough;
 
 import io.dockercache.cache.storage.Storage;
+import io.dockercache.common.Digest;
+import io.vertx.core.Context;
+import io.vertx.core.http.HttpClientResponse;
 import java.nio.file.Path;
 import java.util.function.Supplier;
 
@@ -19,4 +22,11 @@ public sealed interface BlobSource {
    * removes it once uploaded).
    */
   record Filling(BlobFill fill, Supplier<BlobSource> committed) implements BlobSource {}
+
+  /**
+   * A blob sent from the upstream's paused response without being stored (no room to stage it):
+   * verified on the way by the streamer. {@code context} is the response's own, where it is read.
+   */
+  record PassThrough(Digest digest, HttpClientResponse response, Context context, long size,
+      String action) implements BlobSource {}
 }

@@ -1,6 +1,8 @@
 package io.dockercache.cache.pullthrough;
 
 import io.dockercache.cache.config.CacheConfig;
+import io.dockercache.cache.lifecycle.AccessLog;
+import io.dockercache.cache.lifecycle.EvictionLoop;
 import io.dockercache.cache.storage.RegistryLayout;
 import io.dockercache.cache.upstream.InFlight;
 import io.dockercache.cache.upstream.Upstream;
@@ -41,8 +43,14 @@ public class ManifestService {
   private final InFlight<String, UpstreamHead> revalidations = new InFlight<>();
   private final InFlight<String, ManifestAnswer> fetches = new InFlight<>();
 
+  private final AccessLog access;
+  private final EvictionLoop lifecycle;
+
   @Inject
-  public ManifestService(AsyncStorage storage, Upstream upstream, CacheConfig config) {
+  public ManifestService(AsyncStorage storage, Upstream upstream, CacheConfig config,
+      AccessLog access, EvictionLoop lifecycle) {
+    this.access = access;
+    this.lifecycle = lifecycle;
     this.storage = storage;
     this.upstream = upstream;
     this.freshness = new TagFreshness(config.tagTtl(), System::nanoTime);
@@ -56,7 +64,14 @@ public class ManifestService {
     Future<ManifestAnswer> answer = ref.isDigest()
         ? byDigest(name, ref.digest(), head)
         : byTag(name, ref.tag(), head);
-    return answer.compose(a -> negotiate(name, ref, a, head, accept));
+    // A pull of a manifest is a use of it and of all it references (DESIGN.md §3a).
+    return answer.onSuccess(this::used)
+        .compose(a -> negotiate(name, ref, a, head, accept))
+        .onSuccess(this::used);
+  }
+
+  private void used(ManifestAnswer a) {
+    access.manifestUsed(a.digest(), a.body());
   }
 
   private Future<ManifestAnswer> byDigest(RepositoryName name, Digest digest, boolean head) {
@@ -207,6 +222,8 @@ public class ManifestService {
         ? contentType
         : ManifestDocument.mediaType(body);
     Future<Void> stored = storage.writeSmall(RegistryLayout.blobData(digest), body.getBytes())
+        .onSuccess(v -> lifecycle.added(body.length()))
+        .onFailure(e -> lifecycle.writeFailed())
         .compose(v -> storage.writeLink(RegistryLayout.revisionLink(name, digest), digest));
     if (!ref.isDigest()) {
       stored = stored.compose(v -> linkTag(name, ref.tag(), digest));

@@ -60,6 +60,38 @@ class CacheConfigTest {
     assertEquals(Duration.ofSeconds(10), config.upstreamConnectTimeout());
     assertEquals(Duration.ofSeconds(60), config.upstreamIdleTimeout());
     assertEquals(Duration.ofMinutes(30), config.fillTimeout());
+    assertEquals(0, config.maxSize().bytes());
+    assertEquals(200, config.minFreeSpace().of(1000));
+    assertEquals(Duration.ofHours(168), config.maxIdle());
+    assertEquals(Duration.ofMinutes(10), config.evictionInterval());
+    assertEquals(Duration.ofMinutes(10), config.evictionGrace());
+  }
+
+  @Test
+  void lifecycleKeys_sizesAndDurationsAsAdminsWriteThem() throws IOException {
+    CacheConfig config = load(file("""
+        docker_cache_max_size: 200GiB
+        docker_cache_min_free_space: 50GiB
+        docker_cache_max_idle: 72h
+        """), Map.of("DOCKER_CACHE_EVICTION_GRACE", "0"));
+
+    assertEquals(200L << 30, config.maxSize().bytes());
+    assertEquals(50L << 30, config.minFreeSpace().of(1L << 40));
+    assertEquals(Duration.ofHours(72), config.maxIdle());
+    assertEquals(Duration.ZERO, config.evictionGrace());
+  }
+
+  @Test
+  void badSize_failsNamingTheKeyAndWhatIsAllowed() throws IOException {
+    RuntimeException e = assertThrows(RuntimeException.class,
+        () -> load(file("docker_cache_max_size: huge\n"), Map.of()));
+
+    StringBuilder all = new StringBuilder();
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      all.append(t.getMessage()).append('\n');
+    }
+    assertTrue(all.toString().contains("docker_cache_max_size"), all.toString());
+    assertTrue(all.toString().contains("200GiB"), all.toString());
   }
 
   @Test

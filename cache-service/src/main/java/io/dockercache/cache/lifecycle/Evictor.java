@@ -1,0 +1,110 @@
+package io.dockercache.cache.lifecycle;
+
+import io.dockercache.cache.lifecycle.EvictionPlan.BlobRemoval;
+import io.dockercache.cache.lifecycle.EvictionPlan.LinkRemoval;
+import io.dockercache.cache.metrics.CacheMetrics.EvictionReason;
+import io.dockercache.cache.lifecycle.EvictionPlan.RevisionRemoval;
+import io.dockercache.cache.lifecycle.StoreIndex.Revision;
+import io.dockercache.cache.storage.RegistryLayout;
+import io.dockercache.cache.storage.Storage;
+import io.dockercache.common.Digest;
+import io.dockercache.common.Tag;
+import java.io.IOException;
+import java.util.EnumMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Carries out an {@link EvictionPlan} in an order that keeps the registry layout valid at every
+ * step, so a crash half-way leaves nothing dangling that a reader could trip on: tags before the
+ * revision they name, links before the data they point to. Each item is checked again just before
+ * it goes: anything used or served since the plan was made stays (with what it references).
+ */
+final class Evictor {
+
+  private final Storage storage;
+  private final AccessLog access;
+
+  Evictor(Storage storage, AccessLog access) {
+    this.storage = storage;
+    this.access = access;
+  }
+
+  /** What a run removed, and the bytes of blobs stored before and after it. */
+  record Outcome(int revisions, Map<EvictionReason, Long> blobs, Map<EvictionReason, Long> bytes, long storedBefore) {
+    long removedBytes() {
+      return bytes.values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    long removedBlobs() {
+      return blobs.values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    long storedAfter() {
+      return storedBefore - removedBytes();
+    }
+  }
+
+  /** One whole run: a scan of the tree, the plan for these limits, and its removals. */
+  Outcome run(EvictionPolicy.Limits limits) throws IOException {
+    long plannedAt = access.now();
+    StoreIndex index = new StoreScan(storage, access).scan();
+    EvictionPlan plan = EvictionPolicy.plan(index, access::lastUse, access::isServing, plannedAt,
+        limits);
+    return execute(plan, plannedAt, index.totalBytes());
+  }
+
+  /** Executes the plan; {@code plannedAt} is when it was made ({@link AccessLog#now()}). */
+  Outcome execute(EvictionPlan plan, long plannedAt, long storedBefore) throws IOException {
+    Set<Digest> keep = new HashSet<>();
+    int revisions = 0;
+    for (RevisionRemoval removal : plan.revisions()) {
+      Revision r = removal.revision();
+      if (usedSince(r.digest(), plannedAt)) {
+        keep.add(r.digest());
+        r.refs().blobs().forEach(b -> keep.add(b.digest()));
+        r.refs().manifests().forEach(m -> keep.add(m.digest()));
+        continue;
+      }
+      String tags = RegistryLayout.tags(r.repository());
+      for (Tag t : r.tags()) {
+        storage.delete(tags + t + "/");
+      }
+      storage.delete(parent(RegistryLayout.revisionLink(r.repository(), r.digest())));
+      revisions++;
+    }
+    Set<Digest> goes = new HashSet<>();
+    for (BlobRemoval b : plan.blobs()) {
+      if (!keep.contains(b.digest()) && !usedSince(b.digest(), plannedAt)) {
+        goes.add(b.digest());
+      }
+    }
+    for (LinkRemoval l : plan.links()) {
+      if (!keep.contains(l.digest())) {
+        storage.delete(parent(RegistryLayout.layerLink(l.repository(), l.digest())));
+      }
+    }
+    Map<EvictionReason, Long> blobs = new EnumMap<>(EvictionReason.class);
+    Map<EvictionReason, Long> bytes = new EnumMap<>(EvictionReason.class);
+    for (BlobRemoval b : plan.blobs()) {
+      if (goes.contains(b.digest()) && !usedSince(b.digest(), plannedAt)) {
+        storage.delete(RegistryLayout.blobData(b.digest()));
+        access.forget(b.digest());
+        blobs.merge(b.reason(), 1L, Long::sum);
+        bytes.merge(b.reason(), b.size(), Long::sum);
+      }
+    }
+    return new Outcome(revisions, blobs, bytes, storedBefore);
+  }
+
+  private boolean usedSince(Digest d, long plannedAt) {
+    // Same millisecond counts as since: when in doubt, keep.
+    return access.isServing(d) || access.lastUse(d) >= plannedAt;
+  }
+
+  /** The directory of a link ({@code .../<hex>/link} → {@code .../<hex>/}), removed whole. */
+  private static String parent(String linkKey) {
+    return linkKey.substring(0, linkKey.lastIndexOf('/') + 1);
+  }
+}
