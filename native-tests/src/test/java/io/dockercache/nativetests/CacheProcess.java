@@ -208,6 +208,14 @@ final class CacheProcess implements AutoCloseable {
         }
     }
 
+    /** {@code kill -9}: the process ends wherever it is; {@link #restart()} starts it again. */
+    void kill() {
+        if (process != null) {
+            process.kill();
+            process = null;
+        }
+    }
+
     /** Stops and starts again: same ports, storage and configuration. */
     void restart() {
         stop();
@@ -285,6 +293,22 @@ final class CacheProcess implements AutoCloseable {
         printable.replaceAll((name, value) -> name.contains("PASSWORD") || name.contains("HTPASSWD")
                 || name.contains("ACCOUNT_KEY") ? "<redacted>" : value);
         return printable;
+    }
+
+    /** One readiness probe, as the kubelet sends it: true on 200. */
+    boolean isReady() {
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(2)).build();
+        HttpRequest ready = HttpRequest.newBuilder(URI.create(managementUrl() + "/q/health/ready"))
+                .timeout(Duration.ofSeconds(5)).build();
+        try {
+            return client.send(ready, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     private void awaitReady() {

@@ -94,6 +94,17 @@ final class ChildProcess implements AutoCloseable {
         }
     }
 
+    /** SIGKILL at once, as a crash or the OOM killer would: no shutdown hook runs. */
+    void kill() {
+        LIVE.remove(this);
+        process.destroyForcibly();
+        try {
+            process.waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /** SIGTERM, then SIGKILL after a grace period; also ends children the program left behind. */
     @Override
     public void close() {
