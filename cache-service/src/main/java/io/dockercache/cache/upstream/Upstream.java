@@ -71,7 +71,7 @@ public class Upstream {
         .encodeToString((user + ":" + config.remotePassword().orElse(""))
             .getBytes(StandardCharsets.UTF_8)));
     this.tokens = new BearerTokens(client, new RealmPolicy(base), basicCredentials,
-        idleTimeoutMillis, clock);
+        idleTimeoutMillis, new TokenCache(TokenCache.DEFAULT_MAX_ENTRIES, clock));
     this.redirectPolicy = RedirectPolicy.of(base);
   }
 
