@@ -17,6 +17,7 @@ import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -73,7 +74,7 @@ class BearerTokensTest {
     BearerTokens tokens = tokens(new TokenCache(2, Clock.systemUTC()));
 
     for (String scope : new String[] {"repository:a:pull", "repository:b:pull", "repository:c:pull"}) {
-      assertEquals("t", await(tokens.answer(challenge(scope), null)));
+      assertEquals("t", await(onContext(() -> tokens.answer(challenge(scope), null))));
     }
 
     assertEquals(Optional.empty(), tokens.cached("repository:a:pull"));
@@ -93,8 +94,13 @@ class BearerTokensTest {
 
   private UpstreamException failure(BearerTokens tokens, String scope) {
     ExecutionException e = assertThrows(ExecutionException.class,
-        () -> await(tokens.answer(challenge(scope), null)));
+        () -> await(onContext(() -> tokens.answer(challenge(scope), null))));
     return assertInstanceOf(UpstreamException.class, e.getCause());
+  }
+
+  /** Starts {@code call} on an event loop, as a request handler would. */
+  private <T> Future<T> onContext(Supplier<Future<T>> call) {
+    return Future.future(done -> vertx.runOnContext(v -> call.get().onComplete(done)));
   }
 
   private static <T> T await(Future<T> future) throws Exception {

@@ -26,6 +26,7 @@ import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -38,6 +39,7 @@ import org.junit.jupiter.api.Test;
 class UpstreamRedirectTest {
 
   private static final RepositoryName REPO = RepositoryName.parse("library/alpine");
+  private static final String DISABLE_DNS_RESOLVER = "vertx.disableDnsResolver";
 
   private Vertx vertx;
   private HttpServer server;
@@ -48,8 +50,7 @@ class UpstreamRedirectTest {
 
   @BeforeEach
   void start() throws Exception {
-    vertx = Vertx.vertx(new VertxOptions().setAddressResolverOptions(new AddressResolverOptions()
-        .setHostsValue(Buffer.buffer("127.0.0.1 registry.test cdn.test\n"))));
+    vertx = vertxResolvingTestNames();
     // GET /v2/library/alpine/hops/N redirects to .../hops/N-1; .../hops/0 answers 200 "arrived".
     server = await(vertx.createHttpServer().requestHandler(req -> {
       seen.add(req.getHeader("Host") + req.path());
@@ -61,6 +62,27 @@ class UpstreamRedirectTest {
             .putHeader("Location", redirectBase + "/v2/library/alpine/hops/" + (left - 1)).end();
       }
     }).listen(0, "127.0.0.1"));
+  }
+
+  /**
+   * Vert.x's own resolver with a hosts table, and a DNS server on loopback for anything else, so
+   * no query leaves this machine. Quarkus turns that resolver off for the whole JVM (a
+   * {@code @QuarkusTest} that ran before would leave it off): turn it on for this instance only.
+   */
+  private static Vertx vertxResolvingTestNames() {
+    String disabled = System.getProperty(DISABLE_DNS_RESOLVER);
+    System.setProperty(DISABLE_DNS_RESOLVER, "false");
+    try {
+      return Vertx.vertx(new VertxOptions().setAddressResolverOptions(new AddressResolverOptions()
+          .setHostsValue(Buffer.buffer("127.0.0.1 registry.test cdn.test\n"))
+          .setServers(List.of("127.0.0.1:53"))));
+    } finally {
+      if (disabled == null) {
+        System.clearProperty(DISABLE_DNS_RESOLVER);
+      } else {
+        System.setProperty(DISABLE_DNS_RESOLVER, disabled);
+      }
+    }
   }
 
   @AfterEach
@@ -112,8 +134,8 @@ class UpstreamRedirectTest {
         new CacheMetrics(new SimpleMeterRegistry()), Clock.systemUTC());
   }
 
-  private static String body(Upstream upstream, String path) throws Exception {
-    return await(upstream.send(HttpMethod.GET, REPO, path, MultiMap.caseInsensitiveMultiMap())
+  private String body(Upstream upstream, String path) throws Exception {
+    return await(onContext(() -> upstream.send(HttpMethod.GET, REPO, path, MultiMap.caseInsensitiveMultiMap()))
         .compose(resp -> {
           // The answer comes paused: ask for the body before letting it flow.
           Future<Buffer> body = resp.body();
@@ -122,10 +144,15 @@ class UpstreamRedirectTest {
         })).toString();
   }
 
-  private static UpstreamException refusal(Upstream upstream, String path) {
-    ExecutionException e = assertThrows(ExecutionException.class, () -> await(
-        upstream.send(HttpMethod.GET, REPO, path, MultiMap.caseInsensitiveMultiMap())));
+  private UpstreamException refusal(Upstream upstream, String path) {
+    ExecutionException e = assertThrows(ExecutionException.class, () -> await(onContext(
+        () -> upstream.send(HttpMethod.GET, REPO, path, MultiMap.caseInsensitiveMultiMap()))));
     return assertInstanceOf(UpstreamException.class, e.getCause());
+  }
+
+  /** Starts {@code call} on an event loop, as a request handler would. */
+  private <T> Future<T> onContext(Supplier<Future<T>> call) {
+    return Future.future(done -> vertx.runOnContext(v -> call.get().onComplete(done)));
   }
 
   private static <T> T await(Future<T> future) throws Exception {
