@@ -11,16 +11,14 @@ import io.vertx.core.json.JsonObject;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
-import java.time.Instant;
+import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Docker Hub's token flow (distribution's "token authentication" spec): a 401 with a Bearer
  * challenge names a realm, service and scope; the realm issues a token for that scope. Tokens are
- * cached per scope until shortly before they expire, and concurrent requests for one scope share a
- * single token request.
+ * cached per scope until shortly before they expire (in a bounded {@link TokenCache}), and
+ * concurrent requests for one scope share a single token request.
  */
 final class BearerTokens {
 
@@ -29,30 +27,31 @@ final class BearerTokens {
   /** Refresh a little early so a token never expires on its way to the upstream. */
   private static final long SAFETY_SECONDS = 10;
   private static final int MAX_TOKEN_RESPONSE_BYTES = 64 * 1024;
+  /** Ask again at least daily, whatever the realm says (and never overflow an Instant). */
+  private static final long MAX_LIFETIME_SECONDS = 24 * 60 * 60;
 
-  private record Token(String value, Instant expires) {}
+  /** A token and how long it may be used. */
+  private record Token(String value, Duration usable) {}
 
   private final HttpClient client;
   private final RealmPolicy realms;
   private final Optional<String> basicCredentials;
   private final long idleTimeoutMillis;
-  private final Clock clock;
-  private final ConcurrentHashMap<String, Token> byScope = new ConcurrentHashMap<>();
+  private final TokenCache cache;
   private final InFlight<String, Token> fetching = new InFlight<>();
 
   BearerTokens(HttpClient client, RealmPolicy realms, Optional<String> basicCredentials,
-      long idleTimeoutMillis, Clock clock) {
+      long idleTimeoutMillis, TokenCache cache) {
     this.client = client;
     this.realms = realms;
     this.basicCredentials = basicCredentials;
     this.idleTimeoutMillis = idleTimeoutMillis;
-    this.clock = clock;
+    this.cache = cache;
   }
 
   /** A still-valid token for a scope, if one was issued before. */
   Optional<String> cached(String scope) {
-    Token t = byScope.get(scope);
-    return t != null && clock.instant().isBefore(t.expires()) ? Optional.of(t.value()) : Optional.empty();
+    return cache.get(scope);
   }
 
   /**
@@ -96,29 +95,33 @@ final class BearerTokens {
         .compose(req -> req.send())
         .compose(resp -> readToken(resp, realm))
         .map(token -> {
-          byScope.put(scope, token);
+          cache.put(scope, token.value(), token.usable());
           return token;
         });
   }
 
   private Future<Token> readToken(HttpClientResponse resp, URI realm) {
+    String what = "token response from " + realm.getHost();
     if (resp.statusCode() != 200) {
       return resp.end().transform(done -> Future.failedFuture(new UpstreamException(
           "token request to " + realm.getHost() + " answered " + resp.statusCode())));
     }
-    String length = resp.getHeader(HttpHeaders.CONTENT_LENGTH);
-    if (length != null && Long.parseLong(length) > MAX_TOKEN_RESPONSE_BYTES) {
-      return Future.failedFuture(new UpstreamException("token response from " + realm.getHost() + " is too large"));
-    }
-    return resp.body().map(body -> {
-      JsonObject json = body.toJsonObject();
-      String value = json.getString("token", json.getString("access_token"));
-      if (value == null || value.isEmpty()) {
-        throw new UpstreamException("token response from " + realm.getHost() + " holds no token");
+    return BoundedBody.read(resp, MAX_TOKEN_RESPONSE_BYTES, what).map(body -> {
+      String value;
+      long lifetime;
+      try {
+        JsonObject json = body.toJsonObject();
+        value = json.getString("token", json.getString("access_token"));
+        lifetime = json.getLong("expires_in", DEFAULT_LIFETIME_SECONDS);
+      } catch (RuntimeException e) {
+        // Not JSON, or a field of the wrong type: the realm's fault, not ours.
+        throw new UpstreamException(what + " is not a token document: " + e.getMessage(), e);
       }
-      long lifetime = json.getLong("expires_in", DEFAULT_LIFETIME_SECONDS);
-      long usable = Math.max(1, lifetime - SAFETY_SECONDS);
-      return new Token(value, clock.instant().plusSeconds(usable));
+      if (value == null || value.isEmpty()) {
+        throw new UpstreamException(what + " holds no token");
+      }
+      long usable = Math.min(MAX_LIFETIME_SECONDS, lifetime) - SAFETY_SECONDS;
+      return new Token(value, Duration.ofSeconds(Math.max(1, usable)));
     });
   }
 

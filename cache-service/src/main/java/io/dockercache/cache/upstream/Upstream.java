@@ -14,6 +14,7 @@ import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.SocketAddress;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.net.URI;
@@ -37,7 +38,6 @@ import org.jboss.logging.Logger;
 public class Upstream {
 
   private static final Logger LOG = Logger.getLogger(Upstream.class);
-  private static final int MAX_REDIRECTS = 5;
   private static final Set<Integer> REDIRECTS = Set.of(301, 302, 303, 307, 308);
   private static final Set<String> DOCKER_HUB_HOSTS =
       Set.of("registry-1.docker.io", "index.docker.io", "docker.io", "registry.hub.docker.com");
@@ -48,6 +48,7 @@ public class Upstream {
   private final Optional<String> basicCredentials;
   private final long idleTimeoutMillis;
   private final CacheMetrics metrics;
+  private final RedirectPolicy redirectPolicy;
   private volatile boolean basicRequested;
 
   @Inject
@@ -70,7 +71,8 @@ public class Upstream {
         .encodeToString((user + ":" + config.remotePassword().orElse(""))
             .getBytes(StandardCharsets.UTF_8)));
     this.tokens = new BearerTokens(client, new RealmPolicy(base), basicCredentials,
-        idleTimeoutMillis, clock);
+        idleTimeoutMillis, new TokenCache(TokenCache.DEFAULT_MAX_ENTRIES, clock));
+    this.redirectPolicy = RedirectPolicy.of(base);
   }
 
   /** The upstream's host, for messages. */
@@ -96,51 +98,73 @@ public class Upstream {
 
   private Future<HttpClientResponse> attempt(HttpMethod method, URI uri, MultiMap headers,
       String scope, String bearer, int redirects, boolean challenged) {
+    // Credentials only ever go to the upstream's own origin, never to a CDN it redirects to.
+    String token = !sameOrigin(uri) ? null
+        : bearer != null ? bearer : tokens.cached(scope).orElse(null);
     RequestOptions options = new RequestOptions()
         .setMethod(method)
         .setAbsoluteURI(uri.toString())
         .setIdleTimeout(idleTimeoutMillis)
         .setHeaders(MultiMap.caseInsensitiveMultiMap().addAll(headers));
-    String token = bearer != null ? bearer : tokens.cached(scope).orElse(null);
-    // Credentials only ever go to the upstream's own origin, never to a CDN it redirects to.
-    if (sameOrigin(uri)) {
-      if (token != null) {
-        options.putHeader(HttpHeaders.AUTHORIZATION, "Bearer " + token);
-      } else if (basicRequested && basicCredentials.isPresent()) {
-        options.putHeader(HttpHeaders.AUTHORIZATION, basicCredentials.get());
-      }
+    if (token != null) {
+      options.putHeader(HttpHeaders.AUTHORIZATION, "Bearer " + token);
+    } else if (sameOrigin(uri) && basicRequested && basicCredentials.isPresent()) {
+      options.putHeader(HttpHeaders.AUTHORIZATION, basicCredentials.get());
     }
-    String sentToken = sameOrigin(uri) ? token : null;
+    return exchange(options, uri).compose(resp -> {
+      resp.pause();
+      int status = resp.statusCode();
+      if (status == 401 && !challenged && sameOrigin(uri)) {
+        return discard(resp).compose(v -> answerChallenge(resp, scope, token))
+            .compose(newToken -> attempt(method, uri, headers, scope, newToken, redirects, true));
+      }
+      String location = resp.getHeader(HttpHeaders.LOCATION);
+      if (REDIRECTS.contains(status) && location != null) {
+        URI next;
+        try {
+          next = redirectPolicy.next(uri, location, redirects + 1);
+        } catch (UpstreamException refused) {
+          return discard(resp).transform(v -> Future.failedFuture(refused));
+        }
+        LOG.debugf("upstream redirects %s to %s", uri.getPath(), next.getHost());
+        return discard(resp).compose(v -> attempt(method, next, headers, scope,
+            sameOrigin(next) ? token : null, redirects + 1, challenged));
+      }
+      return Future.succeededFuture(resp);
+    });
+  }
+
+  /**
+   * Sends one request; the answer comes back paused. A connection whose peer the redirect policy
+   * refuses is reset before a byte of the request is sent.
+   */
+  private Future<HttpClientResponse> exchange(RequestOptions options, URI uri) {
     long sent = System.nanoTime();
     return client.request(options)
-        .compose(req -> req.send())
+        .compose(req -> {
+          SocketAddress peer = req.connection().remoteAddress();
+          try {
+            redirectPolicy.checkPeer(uri, peer == null ? null : peer.hostAddress());
+          } catch (UpstreamException refused) {
+            // Nothing is sent to a refused peer, and its connection is not pooled for later.
+            req.reset(0, refused);
+            req.connection().close();
+            return Future.failedFuture(refused);
+          }
+          return req.send();
+        })
         .onComplete(answer -> {
           Duration elapsed = Duration.ofNanos(System.nanoTime() - sent);
-          metrics.upstream(method.name(), answer.succeeded() ? answer.result().statusCode() : 0, elapsed);
+          metrics.upstream(options.getMethod().name(),
+              answer.succeeded() ? answer.result().statusCode() : 0, elapsed);
           if (answer.succeeded()) {
             metrics.rateLimitHeader(answer.result().getHeader("ratelimit-remaining"));
           }
         })
-        .compose(resp -> {
-          resp.pause();
-          int status = resp.statusCode();
-          if (status == 401 && !challenged && sameOrigin(uri)) {
-            return discard(resp).compose(v -> answerChallenge(resp, scope, sentToken))
-                .compose(newToken -> attempt(method, uri, headers, scope, newToken, redirects, true));
-          }
-          if (REDIRECTS.contains(status) && resp.getHeader(HttpHeaders.LOCATION) != null) {
-            if (redirects >= MAX_REDIRECTS) {
-              return discard(resp).compose(v -> Future.failedFuture(
-                  new UpstreamException("more than " + MAX_REDIRECTS + " redirects for " + uri.getPath())));
-            }
-            URI next = uri.resolve(resp.getHeader(HttpHeaders.LOCATION));
-            LOG.debugf("upstream redirects %s to %s", uri.getPath(), next.getHost());
-            return discard(resp).compose(v -> attempt(method, next, headers, scope,
-                sameOrigin(next) ? sentToken : null, redirects + 1, challenged));
-          }
-          return Future.succeededFuture(resp);
-        }, failure -> Future.failedFuture(new UpstreamException(
-            method + " " + uri.getHost() + uri.getPath() + " failed: " + failure.getMessage(), failure)));
+        .recover(failure -> Future.failedFuture(failure instanceof UpstreamException
+            ? failure
+            : new UpstreamException(options.getMethod() + " " + uri.getHost() + uri.getPath()
+                + " failed: " + failure.getMessage(), failure)));
   }
 
   /** Finds a challenge we can answer; resolves to a Bearer token, or null for Basic. */

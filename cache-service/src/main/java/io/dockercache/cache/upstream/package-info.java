@@ -1,5 +1,7 @@
 /**
  * The upstream registry client: Vert.x HTTP client, Bearer/Basic challenges with per-scope token
- * cache, realm checks, redirects without leaking credentials, timeouts.
+ * cache, realm checks (public suffix list), redirects checked by {@link RedirectPolicy} and
+ * followed without leaking credentials, timeouts. The only package that imports
+ * {@code com.google.common.*} (Guava, for the public suffix list and IP literals).
  */
 package io.dockercache.cache.upstream;

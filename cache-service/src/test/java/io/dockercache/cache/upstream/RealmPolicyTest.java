@@ -18,7 +18,12 @@ class RealmPolicyTest {
       "https://registry-1.docker.io,   https://registry-1.docker.io/token",
       "https://docker.io,              https://auth.docker.io/token",
       "https://ghcr.io,                https://ghcr.io/token",
-      "https://quay.example.com,       http://auth.example.com/token",
+      "https://quay.example.com,       https://auth.example.com/token",
+      "https://registry.gitlab.com,    https://gitlab.com/jwt/auth",
+      "https://registry.example.co.uk, https://auth.example.co.uk/token",
+      "https://myreg.azurecr.io,       https://myreg.azurecr.io/oauth2/token",
+      "https://team.github.io,         https://auth.team.github.io/token",
+      "http://registry.example.com,    http://auth.example.com/token",
       "http://127.0.0.1:5001,          http://127.0.0.1:5001/token",
       "http://127.0.0.1:5001,          http://127.0.0.1:9999/token",
       "http://registry.local:5000,     https://registry.local:8443/auth",
@@ -51,6 +56,16 @@ class RealmPolicyTest {
       "http://10.0.0.1:5001,           http://1.0.0.1/token",
       "http://localhost:5000,          http://otherhost:5000/auth",
       "http://[::1]:5000,              http://[::2]:5000/auth",
+      // Credentials must not travel in clear text when the upstream itself is https.
+      "https://quay.example.com,       http://auth.example.com/token",
+      "https://registry-1.docker.io,   http://auth.docker.io/token",
+      "https://registry-1.docker.io,   http://registry-1.docker.io/token",
+      // Another tenant of a shared suffix: the last two labels would match.
+      "https://registry.example.co.uk, https://auth.evil.co.uk/token",
+      "https://myreg.azurecr.io,       https://evil.azurecr.io/oauth2/token",
+      "https://team.github.io,         https://evil.github.io/token",
+      "https://a.s3.amazonaws.com,     https://b.s3.amazonaws.com/token",
+      "http://registry.local:5000,     http://auth.local/token",
   })
   void check_otherHostOrScheme_refuses(String upstream, String realm) {
     RealmPolicy policy = new RealmPolicy(URI.create(upstream));
