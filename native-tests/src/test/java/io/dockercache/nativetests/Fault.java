@@ -17,7 +17,9 @@ record Fault(Kind kind, String pathPart, long amount) {
         /** Accepts the request and never answers (until the faults are cleared). */
         STALL,
         /** Relays the body at {@code amount} bytes per second. */
-        THROTTLE
+        THROTTLE,
+        /** Answers 200 with {@code Content-Length: 0}, without asking the upstream (a proxy that lost the bytes). */
+        EMPTY_BODY
     }
 
     static Fault flipByte(String pathPart, long offset) {
@@ -38,6 +40,10 @@ record Fault(Kind kind, String pathPart, long amount) {
 
     static Fault throttle(String pathPart, long bytesPerSecond) {
         return new Fault(Kind.THROTTLE, pathPart, bytesPerSecond);
+    }
+
+    static Fault emptyBody(String pathPart) {
+        return new Fault(Kind.EMPTY_BODY, pathPart, 0);
     }
 
     boolean matches(String path) {

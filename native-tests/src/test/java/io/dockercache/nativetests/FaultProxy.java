@@ -83,6 +83,13 @@ final class FaultProxy implements AutoCloseable {
             answerError(in, (int) fault.amount());
             return;
         }
+        if (fault != null && fault.kind() == Fault.Kind.EMPTY_BODY) {
+            in.response().putHeader("Content-Type", "application/octet-stream")
+                    .putHeader("Docker-Distribution-API-Version", "registry/2.0")
+                    .putHeader("Content-Length", "0")
+                    .end();
+            return;
+        }
         if (fault != null && fault.kind() == Fault.Kind.STALL) {
             stalled.add(in);
             return;

@@ -200,6 +200,16 @@ class ProtocolIT {
         assertNoUpstreamRequest();
     }
 
+    /** Only a GET of the upstream's list could answer it; distribution answers 405 too. */
+    @Test
+    void headOfTagsList_is405_withoutUpstreamRequest() {
+        RegistryResponse head = client.head("/v2/library/proto/tags/list");
+
+        assertEquals(405, head.status(), head::describe);
+        ImageAssertions.assertApiVersionHeader(head);
+        assertNoUpstreamRequest();
+    }
+
     @Test
     void tagsList_namesTheRepositoryAndItsTag() {
         RegistryResponse response = client.get("/v2/library/proto/tags/list");

@@ -20,6 +20,12 @@ final class StorageLayout {
                 .resolve("current/link");
     }
 
+    /** {@code <root>/docker/registry/v2/repositories/<name>/_layers/sha256/<hex>/link}: the repository may serve the blob. */
+    static Path layerLink(Path root, String name, String digest) {
+        return v2(root).resolve("repositories").resolve(name).resolve("_layers/sha256").resolve(Sha256.hex(digest))
+                .resolve("link");
+    }
+
     private static Path v2(Path root) {
         return root.resolve("docker/registry/v2");
     }

@@ -99,6 +99,9 @@ final class FillStreamer {
     }
     long end = endExclusive >= 0 ? endExclusive : (state == BlobFill.State.DONE ? available : Long.MAX_VALUE);
     if (position >= end) {
+      if (state != BlobFill.State.DONE) {
+        return; // only the verdict ends a response cleanly, an empty one included (review #8)
+      }
       stop();
       response.end();
       return;

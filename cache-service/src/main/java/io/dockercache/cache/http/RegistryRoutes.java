@@ -82,9 +82,16 @@ public class RegistryRoutes {
         case CATALOG -> catalog(request, head);
         case MANIFEST -> manifest(request, path, head);
         case BLOB -> blob(request, path, head);
-        case TAGS -> listings.tags(path.name(), request.query())
-            .onSuccess(l -> json(request.response(), head, l.json().toString(), l.link()))
-            .onFailure(e -> ErrorResponder.send(request.response(), head, e));
+        case TAGS -> {
+          if (head) {
+            // Only a GET tells the upstream's list, and a client HEAD never costs one (DESIGN.md §3
+            // rule 4); distribution answers a HEAD here with 405 as well.
+            throw new RegistryException(ErrorCode.UNSUPPORTED, "a tag list is only served to GET");
+          }
+          listings.tags(path.name(), request.query())
+              .onSuccess(l -> json(request.response(), head, l.json().toString(), l.link()))
+              .onFailure(e -> ErrorResponder.send(request.response(), head, e));
+        }
         case BLOB_UPLOAD -> throw new RegistryException(ErrorCode.UNSUPPORTED,
             "uploads are not supported: this registry is a read-only pull-through cache");
         case UNKNOWN -> throw new RegistryException(ErrorCode.UNSUPPORTED,

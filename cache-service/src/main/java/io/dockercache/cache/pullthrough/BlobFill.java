@@ -100,6 +100,11 @@ public final class BlobFill {
     repositories.add(name);
   }
 
+  /** Whether this fill was started, or confirmed by the upstream, for {@code name}. */
+  boolean isFor(RepositoryName name) {
+    return repositories.contains(name);
+  }
+
   /** Calls {@code onChange} on {@code context} after new bytes or the end; returns a canceller. */
   public Runnable subscribe(Context context, Runnable onChange) {
     Listener l = new Listener(context, onChange);

@@ -64,8 +64,7 @@ public class BlobService {
       }
       BlobFill running = fills.get(digest);
       if (running != null) {
-        metrics.coalescedWaiter();
-        return confirmElsewhere(name, digest, running).compose(v -> follow(running));
+        return join(name, digest, running);
       }
       return storedSize(digest).compose(stored -> {
         if (stored.isPresent()) {
@@ -73,7 +72,7 @@ public class BlobService {
               .compose(v -> storage.writeLink(RegistryLayout.layerLink(name, digest), digest))
               .map(v -> local(digest, stored.getAsLong()));
         }
-        return follow(startOrJoin(name, digest));
+        return startOrJoin(name, digest);
       });
     });
   }
@@ -132,8 +131,25 @@ public class BlobService {
     });
   }
 
-  /** A fill started for another repository may serve this one once the upstream says so. */
+  /**
+   * The one way into a running fill, whoever started it and whenever the request found it: a
+   * repository the fill is not for yet is only let in once the upstream confirms it has the blob.
+   */
+  private Future<BlobSource> join(RepositoryName name, Digest digest, BlobFill fill) {
+    return confirmElsewhere(name, digest, fill).compose(v -> {
+      metrics.coalescedWaiter();
+      return follow(fill);
+    });
+  }
+
+  /**
+   * A fill started for another repository may serve this one once the upstream says so; the
+   * repositories it is already for need no second HEAD (review L3).
+   */
   private Future<Void> confirmElsewhere(RepositoryName name, Digest digest, BlobFill fill) {
+    if (fill.isFor(name)) {
+      return Future.succeededFuture();
+    }
     return confirmUpstream(name, digest).onSuccess(v -> fill.addRepository(name));
   }
 
@@ -168,14 +184,13 @@ public class BlobService {
     }
   }
 
-  private BlobFill startOrJoin(RepositoryName name, Digest digest) {
+  private Future<BlobSource> startOrJoin(RepositoryName name, Digest digest) {
     String action = "pull blob " + digest + " of " + name + " from " + upstream.host();
     BlobFill fresh = new BlobFill(digest, name, action);
     BlobFill existing = fills.putIfAbsent(digest, fresh);
     if (existing != null) {
-      existing.addRepository(name);
-      metrics.coalescedWaiter();
-      return existing;
+      // Registered since this request looked, maybe for another repository: the same check applies.
+      return join(name, digest, existing);
     }
     fresh.finished().onComplete(done -> fills.remove(digest, fresh))
         .onSuccess(done -> lifecycle.added(fresh.size()))
@@ -213,6 +228,6 @@ public class BlobService {
             })
             .onFailure(e -> storage.run(() -> java.nio.file.Files.deleteIfExists(staging))))
         .onFailure(fresh::abort);
-    return fresh;
+    return follow(fresh);
   }
 }

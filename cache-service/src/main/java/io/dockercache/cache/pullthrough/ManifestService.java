@@ -61,13 +61,13 @@ public class ManifestService {
    * would cost an upstream GET; {@code accept} is the client's Accept header (null for any).
    */
   public Future<ManifestAnswer> get(RepositoryName name, Reference ref, boolean head, String accept) {
+    // Only a tag is negotiated, as distribution does: a digest names exactly one document.
     Future<ManifestAnswer> answer = ref.isDigest()
         ? byDigest(name, ref.digest(), head)
-        : byTag(name, ref.tag(), head);
+        : byTag(name, ref.tag(), head).onSuccess(this::used)
+            .compose(a -> negotiate(name, ref, a, head, accept));
     // A pull of a manifest is a use of it and of all it references (DESIGN.md §3a).
-    return answer.onSuccess(this::used)
-        .compose(a -> negotiate(name, ref, a, head, accept))
-        .onSuccess(this::used);
+    return answer.onSuccess(this::used);
   }
 
   private void used(ManifestAnswer a) {
@@ -168,8 +168,14 @@ public class ManifestService {
 
   /** Asks the upstream about a manifest with HEAD, without fetching the bytes. */
   private Future<UpstreamHead> headUpstream(RepositoryName name, Reference ref) {
+    return headUpstream(name, ref, MediaTypes.acceptHeader());
+  }
+
+  /** The same, as a client sending {@code accept} would get it: the upstream negotiates. */
+  private Future<UpstreamHead> headUpstream(RepositoryName name, Reference ref, String accept) {
     String action = "check manifest " + ref + " of " + name;
-    return upstream.send(HttpMethod.HEAD, name, "manifests/" + ref, acceptAll())
+    return upstream.send(HttpMethod.HEAD, name, "manifests/" + ref,
+        MultiMap.caseInsensitiveMultiMap().add(HttpHeaders.ACCEPT, accept))
         .recover(e -> Future.failedFuture(UpstreamAnswers.unreachable(action, e)))
         .compose(resp -> Upstream.discard(resp).transform(v -> {
           Optional<Digest> digest = digestHeader(resp);
@@ -245,19 +251,30 @@ public class ManifestService {
     if (a.mediaType() == null || MediaTypes.accepts(accept, a.mediaType())) {
       return Future.succeededFuture(a);
     }
+    if (MediaTypes.isIndex(a.mediaType()) && a.body() == null) {
+      return headNegotiated(name, ref, accept);
+    }
     if (MediaTypes.isIndex(a.mediaType())) {
-      Future<ManifestAnswer> withBody = a.body() != null ? Future.succeededFuture(a)
-          : byDigest(name, a.digest(), false);
-      return withBody.compose(index -> {
-        Optional<Digest> child = ManifestDocument.platformEntry(index.body(), "linux", "amd64");
-        if (child.isPresent()) {
-          return byDigest(name, child.get(), head).compose(c -> MediaTypes.accepts(accept, c.mediaType())
-              ? Future.succeededFuture(c) : notAcceptable(name, ref, accept));
-        }
-        return notAcceptable(name, ref, accept);
-      });
+      Optional<Digest> child = ManifestDocument.platformEntry(a.body(), "linux", "amd64");
+      if (child.isPresent()) {
+        return byDigest(name, child.get(), head).compose(c -> MediaTypes.accepts(accept, c.mediaType())
+            ? Future.succeededFuture(c) : notAcceptable(name, ref, accept));
+      }
     }
     return notAcceptable(name, ref, accept);
+  }
+
+  /**
+   * A HEAD of a tag whose index is not stored: reading the index would cost a GET (rule 4), so
+   * the upstream negotiates for the client's Accept on a HEAD. What it refuses (distribution
+   * serves an OCI index to no such client) is refused here too.
+   */
+  private Future<ManifestAnswer> headNegotiated(RepositoryName name, Reference ref, String accept) {
+    return headUpstream(name, ref, accept).compose(h -> h.digest().isPresent() && h.mediaType() != null
+            && MediaTypes.accepts(accept, h.mediaType())
+        ? Future.succeededFuture(new ManifestAnswer(h.digest().get(), h.mediaType(), h.size(), null,
+            CacheResult.MISS))
+        : notAcceptable(name, ref, accept));
   }
 
   private static Future<ManifestAnswer> notAcceptable(RepositoryName name, Reference ref, String accept) {
