@@ -87,8 +87,14 @@ public final class FilesystemStorage implements Storage {
   public void writeSmall(String key, byte[] content) throws IOException {
     Path tmp = newStagingFile();
     try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
-      ch.write(ByteBuffer.wrap(content));
+      ByteBuffer bytes = ByteBuffer.wrap(content);
+      while (bytes.hasRemaining()) {
+        ch.write(bytes); // a short write is continued, never committed as it is
+      }
       ch.force(true);
+    } catch (IOException | RuntimeException e) {
+      Files.deleteIfExists(tmp); // a full disk: the old content stays, no staging file is left
+      throw e;
     }
     commit(tmp, key);
   }
