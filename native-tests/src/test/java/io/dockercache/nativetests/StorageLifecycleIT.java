@@ -156,6 +156,61 @@ class StorageLifecycleIT {
     }
 
     @Test
+    void flippedByteWhileDown_caughtByTheFirstServeAfterRestart_neverACleanResponse() throws IOException {
+        Image image = SyntheticImage.push(upstream, "damage/down", "1", TestImages.randomFile("damage-down", 3 * MIB, 96));
+        cache = CacheProcess.of(upstreamProxy.url()).env("DOCKER_CACHE_SCRUB_RATE", "0").start();
+        RegistryClient client = new RegistryClient(cache.url());
+        ImageAssertions.assertPulls(client, "damage/down", "1", image);
+        Descriptor layer = image.layers().get(0);
+        Path data = cache.blobData(layer.digest());
+        cache.stop();
+        flipByte(data, layer.size() - 10);
+        cache.restart();
+
+        Download first = client.blob("damage/down", layer.digest());
+
+        assertFalse(first.status() == 200 && first.failure() == null,
+                () -> "a blob damaged at rest was served as a clean response: " + first);
+        Await.until(Duration.ofSeconds(10), () -> !Files.exists(data) || Sha256.of(data).equals(layer.digest()),
+                () -> "the damaged blob is still stored");
+        ImageAssertions.assertBlob(client, "damage/down", layer);
+        ImageAssertions.awaitFiles(Duration.ofSeconds(10), java.util.List.of(data));
+        upstreamProxy.requests().reset();
+        ImageAssertions.assertBlob(client, "damage/down", layer);
+        assertEquals(0, upstreamProxy.requests().count("GET", "/blobs/"), "verified once, then a plain hit");
+    }
+
+    private static void flipByte(Path file, long offset) throws IOException {
+        try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
+            f.seek(offset);
+            int b = f.read();
+            f.seek(offset);
+            f.write(b ^ 0xff);
+        }
+    }
+
+    @Test
+    void flippedByteAtRest_foundByTheScrubWithoutRestart_fetchedAgain() throws IOException {
+        Image image = SyntheticImage.push(upstream, "damage/flip", "1", TestImages.randomFile("damage-flip", 2 * MIB, 95));
+        cache = CacheProcess.of(upstreamProxy.url())
+                .env("DOCKER_CACHE_SCRUB_RATE", "200MiB/s")
+                .env("DOCKER_CACHE_EVICTION_INTERVAL", "1s")
+                .start();
+        RegistryClient client = new RegistryClient(cache.url());
+        ImageAssertions.assertPulls(client, "damage/flip", "1", image);
+        Descriptor layer = image.layers().get(0);
+        Path data = cache.blobData(layer.digest());
+        flipByte(data, layer.size() / 3);
+
+        Await.until(Duration.ofSeconds(20), () -> !Files.exists(data),
+                () -> "the scrub did not remove the blob with a flipped byte");
+        assertTrue(Metrics.required(cache, "docker_cache_scrubbed_bytes_total") >= layer.size());
+        assertEquals(1.0, Metrics.required(cache, "docker_cache_evictions_total", "reason=\"damaged\""));
+        ImageAssertions.assertBlob(client, "damage/flip", layer);
+        ImageAssertions.awaitFiles(Duration.ofSeconds(10), java.util.List.of(data));
+    }
+
+    @Test
     void killDuringSlowFill_nothingPartialAfterRestart_committedServedWithoutUpstream() {
         Image image = SyntheticImage.push(upstream, "crash/slow", "1",
                 TestImages.randomFile("crash-small", MIB, 101), TestImages.randomFile("crash-big", 16 * MIB, 102));

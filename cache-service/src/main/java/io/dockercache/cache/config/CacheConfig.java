@@ -1,5 +1,6 @@
 package io.dockercache.cache.config;
 
+import io.dockercache.common.config.ByteRateConverter;
 import io.dockercache.common.config.ByteSize;
 import io.dockercache.common.config.ByteSizeConverter;
 import io.dockercache.common.config.FreeSpace;
@@ -80,6 +81,15 @@ public interface CacheConfig {
   @WithName("docker_cache_eviction_grace")
   @WithDefault("10m")
   Duration evictionGrace();
+
+  /**
+   * Bytes per second the background scrub re-hashes stored blobs at, so damaged bytes at rest
+   * are found without a restart; 0 turns the scrub off.
+   */
+  @WithName("docker_cache_scrub_rate")
+  @WithDefault("20MiB/s")
+  @WithConverter(ByteRateConverter.class)
+  ByteSize scrubRate();
 
   /** An htpasswd file to read (re-read when it changes), instead of the seed's base64 value. */
   @WithName("docker_cache_htpasswd_file")

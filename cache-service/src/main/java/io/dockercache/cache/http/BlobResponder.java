@@ -57,8 +57,10 @@ final class BlobResponder {
       response.sendFile(f.file().toString(), start, (endExclusive < 0 ? f.size() : endExclusive) - start)
           .onFailure(e -> ErrorResponder.send(response, false, e));
     } else if (source instanceof BlobSource.Stored s) {
-      new StoredStreamer(vertx, s.storage(), s.key(), response, start,
-          endExclusive < 0 ? s.size() : endExclusive).start();
+      long end = endExclusive < 0 ? s.size() : endExclusive;
+      // Only a whole-blob response can be hashed on the way; a range is sent as stored.
+      BlobSource.Verify verify = start == 0 && end == s.size() ? s.verify() : null;
+      new StoredStreamer(vertx, s.storage(), s.key(), response, start, end, verify).start();
     } else if (source instanceof BlobSource.PassThrough p) {
       new PassThroughStreamer(p, response, start, endExclusive).start();
     } else {

@@ -1,17 +1,22 @@
 package io.dockercache.cache.http;
 
+import io.dockercache.cache.pullthrough.BlobSource;
 import io.dockercache.cache.storage.Storage;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerResponse;
 import java.io.IOException;
 import java.io.InputStream;
+import java.security.MessageDigest;
+import java.util.HexFormat;
 
 /**
  * Sends a byte range of a stored blob that has no local file, read through {@link Storage#open}
  * on worker threads one chunk at a time: the next chunk is read only when the client has taken
  * the last one, so memory per response is about one chunk. A failure before the first byte is a
- * registry error; after it, a connection reset (never a clean end of short bytes).
+ * registry error; after it, a connection reset (never a clean end of short bytes). With a
+ * {@link BlobSource.Verify}, the bytes are hashed as they go and the last one waits for the
+ * verdict, as on a miss.
  */
 final class StoredStreamer {
 
@@ -26,9 +31,14 @@ final class StoredStreamer {
   private InputStream in;
   private boolean reading;
   private boolean stopped;
+  private final BlobSource.Verify verify;
+  private final MessageDigest hasher;
+  private Buffer held;
 
   StoredStreamer(Vertx vertx, Storage storage, String key, HttpServerResponse response, long start,
-      long endExclusive) {
+      long endExclusive, BlobSource.Verify verify) {
+    this.verify = verify;
+    this.hasher = verify == null ? null : verify.digest().newMessageDigest();
     this.vertx = vertx;
     this.storage = storage;
     this.key = key;
@@ -61,7 +71,7 @@ final class StoredStreamer {
     }
     if (remaining == 0) {
       stop();
-      response.end();
+      finish();
       return;
     }
     int length = (int) Math.min(CHUNK, remaining);
@@ -77,7 +87,7 @@ final class StoredStreamer {
         return;
       }
       remaining -= ar.result().length();
-      response.write(ar.result());
+      send(ar.result());
       if (response.writeQueueFull()) {
         response.drainHandler(v -> {
           response.drainHandler(null);
@@ -87,6 +97,39 @@ final class StoredStreamer {
         pump();
       }
     });
+  }
+
+  /** Writes a chunk; when verifying, its last byte waits until the next chunk or the verdict. */
+  private void send(Buffer chunk) {
+    if (verify == null) {
+      response.write(chunk);
+      return;
+    }
+    hasher.update(chunk.getByteBuf().nioBuffer());
+    if (held != null) {
+      response.write(held);
+    }
+    if (chunk.length() > 1) {
+      response.write(chunk.slice(0, chunk.length() - 1));
+    }
+    held = chunk.length() > 0 ? chunk.slice(chunk.length() - 1, chunk.length()) : held;
+  }
+
+  private void finish() {
+    if (verify == null) {
+      response.end();
+    } else if (HexFormat.of().formatHex(hasher.digest()).equals(verify.digest().hex())) {
+      verify.matched().run();
+      if (held != null) {
+        response.end(held);
+      } else {
+        response.end();
+      }
+    } else {
+      verify.damaged().run();
+      ErrorResponder.send(response, false, new IOException(
+          "stored blob " + verify.digest() + " does not hash to its name; removed"));
+    }
   }
 
   private Buffer read(int length) throws IOException {

@@ -21,10 +21,22 @@ public final class AccessLog {
   private final ConcurrentHashMap<Digest, AtomicInteger> serving = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<Digest, ManifestRefs> references = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<Digest, Long> expectedSizes = new ConcurrentHashMap<>();
+  private final java.util.Set<Digest> verified = ConcurrentHashMap.newKeySet();
+
+  private final boolean tracking;
 
   public AccessLog(LongSupplier wallClock) {
+    this(wallClock, true);
+  }
+
+  /**
+   * With {@code tracking} false (no limit is set, so nothing is ever evicted) uses are not
+   * recorded; references and expected sizes still are, for the damage check.
+   */
+  public AccessLog(LongSupplier wallClock, boolean tracking) {
     this.wallClock = wallClock;
     this.startedAt = wallClock.getAsLong();
+    this.tracking = tracking;
   }
 
   /**
@@ -34,6 +46,9 @@ public final class AccessLog {
    */
   public void manifestUsed(Digest digest, Buffer body) {
     ManifestRefs refs = body == null ? references.get(digest) : refs(digest, body);
+    if (!tracking) {
+      return;
+    }
     long stamp = stamp();
     lastUse.put(digest, stamp);
     if (refs != null) {
@@ -43,11 +58,16 @@ public final class AccessLog {
 
   /** A GET of a blob. */
   public void blobUsed(Digest digest) {
-    lastUse.put(digest, stamp());
+    if (tracking) {
+      lastUse.put(digest, stamp());
+    }
   }
 
   /** Marks a blob as being served until the returned action runs (exactly once is enough). */
   public Runnable serving(Digest digest) {
+    if (!tracking) {
+      return () -> {};
+    }
     serving.computeIfAbsent(digest, d -> new AtomicInteger()).incrementAndGet();
     AtomicInteger once = new AtomicInteger();
     return () -> {
@@ -90,9 +110,28 @@ public final class AccessLog {
     return Map.copyOf(lastUse);
   }
 
+  /** True once the stored blob hashed to its digest in this process (a fill or a first serve). */
+  public boolean isVerified(Digest digest) {
+    return verified.contains(digest);
+  }
+
+  public void verified(Digest digest) {
+    verified.add(digest);
+  }
+
+  void unverified(Digest digest) {
+    verified.remove(digest);
+  }
+
+  /** Drops the records of content no longer stored (not used since {@code before}). */
+  void forgetAbsent(java.util.Set<Digest> stored, long before) {
+    lastUse.entrySet().removeIf(e -> e.getValue() < before && !stored.contains(e.getKey()));
+  }
+
   /** Drops what is known of removed content. */
   void forget(Digest digest) {
     lastUse.remove(digest);
+    verified.remove(digest);
     references.remove(digest);
     expectedSizes.remove(digest);
   }

@@ -31,6 +31,7 @@ import org.jboss.logging.Logger;
 public class EvictionLoop {
 
   private static final Logger LOG = Logger.getLogger(EvictionLoop.class);
+  private static final java.time.Duration RECORDS_PERIOD = java.time.Duration.ofMinutes(1);
 
   private final Vertx vertx;
   private final Storage storage;
@@ -59,6 +60,12 @@ public class EvictionLoop {
       return null;
     }, true).onComplete(v -> trigger());
     vertx.setPeriodic(config.evictionInterval().toMillis(), id -> trigger());
+    // Replicas sharing a store learn each other's uses through the records: saved well within
+    // the grace window, so no replica evicts what another used inside it.
+    vertx.setPeriodic(RECORDS_PERIOD.toMillis(), id -> worker.executeBlocking(() -> {
+      saveRecords();
+      return null;
+    }, false));
   }
 
   void stop(@Observes ShutdownEvent event) {
@@ -89,13 +96,18 @@ public class EvictionLoop {
    * fetches it again instead of serving damaged bytes.
    */
   public Future<Void> removeDamaged(Digest digest, long storedSize) {
+    return removeDamaged(digest, storedSize, "not the size its manifest gives");
+  }
+
+  /** {@link #removeDamaged(Digest, long)}, saying why it is damaged. */
+  public Future<Void> removeDamaged(Digest digest, long storedSize, String why) {
     return worker.<Void>executeBlocking(() -> {
       // Its expected size stays known: the next fill is checked against it too.
       storage.delete(RegistryLayout.blobData(digest));
+      access.unverified(digest);
       metrics.evicted(EvictionReason.DAMAGED, 1, storedSize);
       metrics.storageAdded(-storedSize);
-      LOG.warnf("removed damaged blob %s (%d bytes stored, not the size its manifest gives)",
-          digest, storedSize);
+      LOG.warnf("removed damaged blob %s (%d bytes stored, %s)", digest, storedSize, why);
       return null;
     }, false).onComplete(v -> trigger()); // a recount: the gauge had the blob's old size
   }
@@ -123,6 +135,7 @@ public class EvictionLoop {
   /** One scan, plan and removal; blocking. */
   void runOnce() throws IOException {
     long started = System.nanoTime();
+    access.restore(AccessRecords.read(storage));
     Evictor.Outcome outcome = new Evictor(storage, access).run(limits());
     metrics.storageBytes(outcome.storedAfter());
     outcome.bytes().forEach((reason, bytes) ->
@@ -132,6 +145,12 @@ public class EvictionLoop {
           outcome.revisions(), outcome.removedBlobs(), outcome.removedBytes(), outcome.bytes(),
           outcome.storedAfter(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
     }
+    saveRecords();
+  }
+
+  /** Merges the stored records (other replicas' uses) into ours, then saves the union. */
+  private void saveRecords() throws IOException {
+    access.restore(AccessRecords.read(storage));
     AccessRecords.write(storage, access.snapshot());
   }
 

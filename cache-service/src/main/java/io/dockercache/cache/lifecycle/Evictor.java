@@ -52,7 +52,9 @@ final class Evictor {
     StoreIndex index = new StoreScan(storage, access).scan();
     EvictionPlan plan = EvictionPolicy.plan(index, access::lastUse, access::isServing, plannedAt,
         limits);
-    return execute(plan, plannedAt, index.totalBytes());
+    Outcome outcome = execute(plan, plannedAt, index.totalBytes());
+    access.forgetAbsent(index.blobs().keySet(), plannedAt);
+    return outcome;
   }
 
   /** Executes the plan; {@code plannedAt} is when it was made ({@link AccessLog#now()}). */

@@ -46,6 +46,7 @@ public class CacheMetrics {
   private final AtomicLong storageLimit = new AtomicLong();
   private final AtomicLong storageFree = new AtomicLong(-1);
   private final Counter writeFailures;
+  private final Counter scrubbedBytes;
   private volatile Supplier<Number> fillsInProgress = () -> 0;
 
   @Inject
@@ -70,6 +71,9 @@ public class CacheMetrics {
     for (EvictionReason reason : EvictionReason.values()) {
       evicted(reason, 0, 0);
     }
+    this.scrubbedBytes = Counter.builder("docker_cache_scrubbed_bytes")
+        .description("Bytes of stored blobs the background scrub re-hashed")
+        .register(registry);
     Gauge.builder("docker_cache_fills_in_progress", () -> fillsInProgress.get())
         .description("Blob downloads from the upstream running now").register(registry);
     Gauge.builder("docker_cache_upstream_ratelimit_remaining", rateLimitRemaining, AtomicLong::doubleValue)
@@ -126,6 +130,11 @@ public class CacheMetrics {
 
   public void storageFree(long bytes) {
     storageFree.set(bytes);
+  }
+
+  /** Bytes the scrub re-hashed. */
+  public void scrubbed(long bytes) {
+    scrubbedBytes.increment(bytes);
   }
 
   public void storageWriteFailure() {

@@ -91,11 +91,19 @@ public class BlobService {
     });
   }
 
+  /**
+   * A stored blob: hashed on its first serve since the start (bytes at rest may have been damaged
+   * while the cache was down), zero-copy from a local file from then on.
+   */
   private BlobSource local(Digest digest, long size) {
     String key = RegistryLayout.blobData(digest);
-    return storage.storage().localFile(key)
-        .<BlobSource>map(file -> new BlobSource.LocalFile(file, size))
-        .orElseGet(() -> new BlobSource.Stored(storage.storage(), key, size));
+    if (!access.isVerified(digest)) {
+      return new BlobSource.Stored(storage.storage(), key, size, new BlobSource.Verify(digest,
+          () -> access.verified(digest),
+          () -> lifecycle.removeDamaged(digest, size, "does not hash to its name")));
+    }
+    return storage.storage().localFile(key).<BlobSource>map(f -> new BlobSource.LocalFile(f, size))
+        .orElseGet(() -> new BlobSource.Stored(storage.storage(), key, size, null));
   }
 
   private Future<OptionalLong> linkedSize(RepositoryName name, Digest digest) {
@@ -193,7 +201,11 @@ public class BlobService {
       return join(name, digest, existing);
     }
     fresh.finished().onComplete(done -> fills.remove(digest, fresh))
-        .onSuccess(done -> lifecycle.added(fresh.size()))
+        .onSuccess(done -> {
+          access.blobUsed(digest); // a commit is a use: protected by the grace window from now
+          access.verified(digest);
+          lifecycle.added(fresh.size());
+        })
         .onFailure(e -> {
           if (e instanceof BlobFill.StorageWriteException) {
             lifecycle.writeFailed();

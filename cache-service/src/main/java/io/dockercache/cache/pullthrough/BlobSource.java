@@ -13,8 +13,19 @@ public sealed interface BlobSource {
   /** A stored blob in a local file: served zero-copy. */
   record LocalFile(Path file, long size) implements BlobSource {}
 
-  /** A stored blob without a local file (a remote backend): streamed from {@link Storage#open}. */
-  record Stored(Storage storage, String key, long size) implements BlobSource {}
+  /**
+   * A stored blob streamed from {@link Storage#open}: one without a local file (a remote backend),
+   * or the first serve of a blob since the start, which is hashed on the way ({@code verify} not
+   * null; a whole-blob response only).
+   */
+  record Stored(Storage storage, String key, long size, Verify verify) implements BlobSource {}
+
+  /**
+   * Hash the bytes as they go out and hold the last one back until they match {@code digest}:
+   * then {@code matched} runs and the response ends cleanly; otherwise {@code damaged} runs and
+   * the connection is reset.
+   */
+  record Verify(Digest digest, Runnable matched, Runnable damaged) {}
 
   /**
    * A blob being downloaded now: followed as it arrives. {@code committed} is the stored blob to

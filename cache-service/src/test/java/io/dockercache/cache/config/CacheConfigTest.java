@@ -65,6 +65,7 @@ class CacheConfigTest {
     assertEquals(Duration.ofHours(168), config.maxIdle());
     assertEquals(Duration.ofMinutes(10), config.evictionInterval());
     assertEquals(Duration.ofMinutes(10), config.evictionGrace());
+    assertEquals(20L << 20, config.scrubRate().bytes());
   }
 
   @Test
@@ -73,12 +74,14 @@ class CacheConfigTest {
         docker_cache_max_size: 200GiB
         docker_cache_min_free_space: 50GiB
         docker_cache_max_idle: 72h
+        docker_cache_scrub_rate: 50MB/s
         """), Map.of("DOCKER_CACHE_EVICTION_GRACE", "0"));
 
     assertEquals(200L << 30, config.maxSize().bytes());
     assertEquals(50L << 30, config.minFreeSpace().of(1L << 40));
     assertEquals(Duration.ofHours(72), config.maxIdle());
     assertEquals(Duration.ZERO, config.evictionGrace());
+    assertEquals(50_000_000L, config.scrubRate().bytes());
   }
 
   @Test

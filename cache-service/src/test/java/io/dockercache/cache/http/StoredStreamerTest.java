@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.dockercache.cache.pullthrough.BlobSource;
 import io.dockercache.cache.storage.Storage;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
@@ -39,13 +40,16 @@ class StoredStreamerTest {
   private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private volatile long start;
   private volatile long end = SIZE;
+  private volatile BlobSource.Verify verify;
+  private final AtomicInteger matched = new AtomicInteger();
+  private final AtomicInteger damaged = new AtomicInteger();
 
   @BeforeEach
   void startServer() throws Exception {
     vertx = Vertx.vertx();
     server = vertx.createHttpServer()
         .requestHandler(req -> new StoredStreamer(vertx, storage, req.path().substring(1),
-            req.response().putHeader("Content-Length", Long.toString(end - start)), start, end)
+            req.response().putHeader("Content-Length", Long.toString(end - start)), start, end, verify)
             .start())
         .listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
@@ -76,6 +80,29 @@ class StoredStreamerTest {
     storage.failAt = 9L * 1024 * 1024;
 
     assertThrows(IOException.class, () -> slowRead("blob"));
+  }
+
+  @Test
+  void verified_matchingBytes_endCleanlyAndReportTheMatch() throws Exception {
+    verify = verification(GeneratedStorage.sha256(0, SIZE));
+
+    assertArrayEquals(GeneratedStorage.sha256(0, SIZE), slowRead("blob"));
+    assertEquals(1, matched.get());
+    assertEquals(0, damaged.get());
+  }
+
+  @Test
+  void verified_bytesOfAnotherDigest_connectionCutBeforeTheLastByte() throws Exception {
+    verify = verification(GeneratedStorage.sha256(0, SIZE - 1));
+
+    assertThrows(IOException.class, () -> slowRead("blob"), "damaged bytes must never end cleanly");
+    assertEquals(0, matched.get());
+    assertEquals(1, damaged.get());
+  }
+
+  private BlobSource.Verify verification(byte[] sha256) {
+    return new BlobSource.Verify(io.dockercache.common.Digest.sha256(sha256),
+        matched::incrementAndGet, damaged::incrementAndGet);
   }
 
   @Test
