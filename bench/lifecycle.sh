@@ -62,7 +62,7 @@ measure() { # label -> "tag-rps blob-MBps"
   local base="http://127.0.0.1:$CACHE/v2/library/bench"
   curl -fs -o /dev/null "$base/manifests/latest" -H 'Accept: application/vnd.oci.image.manifest.v1+json'
   curl -fs -o /dev/null "$base/blobs/$ldigest"
-  rps 1 "$base/manifests/latest" >/dev/null  # JIT warm-up
+  rps 2 "$base/manifests/latest" >/dev/null  # JIT warm-up
   echo "$(rps 16 "$base/manifests/latest") $(gbps 8 "$base/blobs/$ldigest")"
 }
 
@@ -97,7 +97,7 @@ for i in range(1000):
     put(f"{repo}/_manifests/tags/latest/current/link", md.encode())
     put(f"{repo}/_manifests/tags/latest/index/sha256/{md[7:]}/link", md.encode())
 PY
-total=$(du -sb --apparent-size "$work/big/docker/registry/v2/blobs" | cut -f1)
+total=$(find "$work/big/docker/registry/v2/blobs" -name data -printf '%s\n' | awk '{t+=$1} END{print t}')
 JAVA_OPTS=-Xmx256m start_cache "$work/big" DOCKER_CACHE_MAX_SIZE=$((total / 2)) DOCKER_CACHE_EVICTION_GRACE=0
 for _ in $(seq 1 600); do grep -q 'eviction: removed' "$work/big.log" && break; sleep 0.1; done
 run=$(grep -o 'eviction: removed.*' "$work/big.log" | head -1)
