@@ -163,10 +163,14 @@ class OverlaysTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"filesystem", "azure"})
-  void overlay_cache_nodePort30500ToRegistryPort5000_probesOn9000(String overlay) {
+  void overlay_cache_nodePort30500LocalTrafficToRegistryPort5000_probesOn9000(String overlay) {
     Rendered rendered = Rendered.of("overlays/" + overlay, false);
     Service service = rendered.get(Service.class, "docker-cache");
     assertEquals("NodePort", service.getSpec().getType());
+    // Cluster would SNAT every client to a node address, and docker_cache_anonymous_cidrs would
+    // let anyone who reaches a node in anonymously.
+    assertEquals("Local", service.getSpec().getExternalTrafficPolicy(),
+        overlay + ": the cache Service keeps client addresses");
     ServicePort port = only(service.getSpec().getPorts());
     assertEquals(30500, port.getNodePort());
     assertEquals(5000, port.getPort());
