@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dockercache.distributor.node.AtomicFile;
 import io.dockercache.distributor.node.NodePaths;
 import io.dockercache.distributor.node.StepResult;
-import io.dockercache.distributor.reconcile.Mirror;
+import io.dockercache.distributor.reconcile.Mirrors;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -16,7 +16,7 @@ import java.util.function.Predicate;
 import org.jboss.logging.Logger;
 
 /**
- * Puts our mirror into dockerd's daemon.json and takes it out again, live: merge, write atomically
+ * Puts our mirrors into dockerd's daemon.json and takes it out again, live: merge, write atomically
  * (the original backed up once), SIGHUP, then {@code GET /info} proves what dockerd uses.
  */
 public final class DockerConfigurer {
@@ -40,15 +40,15 @@ public final class DockerConfigurer {
     return paths.daemonJson().resolveSibling("daemon.json.docker-cache-backup");
   }
 
-  public StepResult apply(Mirror mirror) {
-    return change(true, mirror);
+  public StepResult apply(Mirrors mirrors) {
+    return change(true, mirrors);
   }
 
   public StepResult cleanup() {
     return change(false, null);
   }
 
-  private StepResult change(boolean apply, Mirror mirror) {
+  private StepResult change(boolean apply, Mirrors mirrors) {
     Path file = paths.daemonJson();
     Optional<DockerdProcess> dockerd = paths.dockerdPid().map(DockerdProcess::new);
     try {
@@ -66,7 +66,7 @@ public final class DockerConfigurer {
       ObjectNode after;
       Additions owned;
       if (apply) {
-        DaemonJson.Merge merge = DaemonJson.apply(before, mirror, previous);
+        DaemonJson.Merge merge = DaemonJson.apply(before, mirrors, previous);
         after = merge.json();
         owned = merge.additions();
       } else {
@@ -85,15 +85,25 @@ public final class DockerConfigurer {
       if (!apply) {
         Files.deleteIfExists(backupFile());
       }
-      Predicate<List<String>> expected = apply
-          ? active -> active.contains(DaemonJson.stripSlash(mirror.url()))
-          : active -> previous.mirrors().stream().map(DaemonJson::stripSlash).noneMatch(active::contains);
-      return reload(dockerd, changed, expected, apply ? "mirror " + mirror + " active" : "our mirror removed");
+      Predicate<List<String>> expected = apply ? active(mirrors, previous) : inactive(previous.mirrors());
+      return reload(dockerd, changed, expected, apply ? "mirrors " + mirrors + " active" : "our mirrors removed");
     } catch (InvalidDaemonJson e) {
       return StepResult.failed(RUNTIME, file + " left untouched: " + e.getMessage());
     } catch (IOException e) {
       return StepResult.failed(RUNTIME, file + ": " + e);
     }
+  }
+
+  /** Every wanted mirror is active, and none of ours that left the list still is. */
+  private static Predicate<List<String>> active(Mirrors mirrors, Additions previous) {
+    List<String> wanted = mirrors.urls().stream().map(DaemonJson::stripSlash).toList();
+    List<String> gone = previous.mirrors().stream().map(DaemonJson::stripSlash)
+        .filter(m -> !wanted.contains(m)).toList();
+    return active -> active.containsAll(wanted) && inactive(gone).test(active);
+  }
+
+  private static Predicate<List<String>> inactive(List<String> ours) {
+    return active -> ours.stream().map(DaemonJson::stripSlash).noneMatch(active::contains);
   }
 
   private void write(Path file, byte[] original, ObjectNode after, Additions owned) throws IOException {
