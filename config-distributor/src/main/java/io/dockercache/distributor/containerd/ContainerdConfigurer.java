@@ -33,6 +33,7 @@ public final class ContainerdConfigurer {
   public StepResult apply(Mirrors mirrors) {
     Path file = paths.dockerHubHostsToml();
     try {
+      AtomicFile.sweepTemporaries(file);
       String wanted = HostsToml.render(mirrors);
       String current = Files.exists(file) ? Files.readString(file) : null;
       boolean changed = !wanted.equals(current);
@@ -54,6 +55,7 @@ public final class ContainerdConfigurer {
   public StepResult cleanup() {
     Path file = paths.dockerHubHostsToml();
     try {
+      AtomicFile.sweepTemporaries(file);
       if (!Files.exists(file) || !HostsToml.isOurs(Files.readString(file))) {
         return StepResult.applied(RUNTIME, false, file + " holds nothing of ours");
       }

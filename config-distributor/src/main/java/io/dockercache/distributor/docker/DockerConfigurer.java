@@ -52,13 +52,10 @@ public final class DockerConfigurer {
     Path file = paths.daemonJson();
     Optional<DockerdProcess> dockerd = paths.dockerdPid().map(DockerdProcess::new);
     try {
-      if (dockerd.isPresent()) {
-        List<String> flags = dockerd.get().conflictingFlags();
-        if (!flags.isEmpty()) {
-          return StepResult.failed(RUNTIME, "dockerd (pid " + dockerd.get().pid() + ") runs with " + flags
-              + ", so a reload of registry settings from daemon.json would be rejected; " + file
-              + " left unchanged: move those settings into daemon.json");
-        }
+      AtomicFile.sweepTemporaries(file);
+      Optional<StepResult> refused = refusal(file, dockerd);
+      if (refused.isPresent()) {
+        return refused.get();
       }
       byte[] original = readIfExists(file);
       ObjectNode before = DaemonJson.parse(original);
@@ -92,6 +89,24 @@ public final class DockerConfigurer {
     } catch (IOException e) {
       return StepResult.failed(RUNTIME, file + ": " + e);
     }
+  }
+
+  /** Why this node's daemon.json must not be touched at all, if it must not. */
+  private static Optional<StepResult> refusal(Path file, Optional<DockerdProcess> dockerd) throws IOException {
+    if (Files.isSymbolicLink(file)) {
+      // Replacing it by rename would turn the admin's link into a plain file.
+      return Optional.of(StepResult.failed(RUNTIME, file + " is a symbolic link (to "
+          + Files.readSymbolicLink(file) + "); left untouched: replace the link by the file itself"));
+    }
+    if (dockerd.isPresent()) {
+      List<String> flags = dockerd.get().conflictingFlags();
+      if (!flags.isEmpty()) {
+        return Optional.of(StepResult.failed(RUNTIME, "dockerd (pid " + dockerd.get().pid() + ") runs with "
+            + flags + ", so a reload of registry settings from daemon.json would be rejected; " + file
+            + " left unchanged: move those settings into daemon.json"));
+      }
+    }
+    return Optional.empty();
   }
 
   /** Every wanted mirror is active, and none of ours that left the list still is. */
