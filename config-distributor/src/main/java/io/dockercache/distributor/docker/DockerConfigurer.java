@@ -60,30 +60,26 @@ public final class DockerConfigurer {
       byte[] original = readIfExists(file);
       ObjectNode before = DaemonJson.parse(original);
       Additions previous = Additions.read(additionsFile());
-      ObjectNode after;
-      Additions owned;
-      if (apply) {
-        DaemonJson.Merge merge = DaemonJson.apply(before, mirrors, previous);
-        after = merge.json();
-        owned = merge.additions();
-      } else {
-        after = DaemonJson.cleanup(before, previous);
-        owned = Additions.NONE;
-      }
-      boolean changed = original == null || !after.equals(before);
-      if (!apply && original == null) {
-        changed = false;
-      }
+      DaemonJson.Merge merge = apply ? DaemonJson.apply(before, mirrors, previous)
+          : new DaemonJson.Merge(DaemonJson.cleanup(before, previous), Additions.NONE);
+      // Apply always leaves a file; cleanup never creates one.
+      boolean changed = original == null ? apply : !merge.json().equals(before);
+      boolean hadBackup = Files.exists(backupFile());
       if (changed) {
-        write(file, original, after, owned);
-      } else if (!owned.equals(previous)) {
-        saveAdditions(owned);
+        write(file, original, merge.json(), previous, merge.additions());
+      } else if (!merge.additions().equals(previous)) {
+        saveAdditions(merge.additions());
+      }
+      Predicate<List<String>> expected = apply ? active(mirrors, previous) : inactive(previous.mirrors());
+      StepResult result = reload(dockerd, changed, expected,
+          apply ? "mirrors " + mirrors + " active" : "our mirrors removed");
+      if (!result.ok() && changed && dockerd.isPresent()) {
+        return putBack(file, original, previous, merge.additions(), hadBackup, dockerd.get(), result);
       }
       if (!apply) {
         Files.deleteIfExists(backupFile());
       }
-      Predicate<List<String>> expected = apply ? active(mirrors, previous) : inactive(previous.mirrors());
-      return reload(dockerd, changed, expected, apply ? "mirrors " + mirrors + " active" : "our mirrors removed");
+      return result;
     } catch (InvalidDaemonJson e) {
       return StepResult.failed(RUNTIME, file + " left untouched: " + e.getMessage());
     } catch (IOException e) {
@@ -121,15 +117,41 @@ public final class DockerConfigurer {
     return active -> ours.stream().map(DaemonJson::stripSlash).noneMatch(active::contains);
   }
 
-  private void write(Path file, byte[] original, ObjectNode after, Additions owned) throws IOException {
-    // The record of what is ours goes first: after a crash between the two writes, cleanup still
-    // knows what to remove, and removing an entry that was never written changes nothing.
-    saveAdditions(owned);
+  private void write(Path file, byte[] original, ObjectNode after, Additions previous, Additions owned)
+      throws IOException {
+    // An entry is recorded as ours before it is in daemon.json and leaves the record only after it
+    // has left daemon.json: after a crash or SIGTERM between the writes, cleanup still finds it,
+    // and removing a recorded entry that was never written changes nothing.
+    saveAdditions(previous.with(owned));
     if (original != null) {
       AtomicFile.backupOnce(file, backupFile());
     }
     AtomicFile.write(file, DaemonJson.render(after, original));
+    saveAdditions(owned);
     LOG.infof("wrote %s", file);
+  }
+
+  /**
+   * dockerd refused the reload (say the admin added a key it does not know): daemon.json goes
+   * back byte for byte, our record and backup as they were, and dockerd is signalled again, so it
+   * runs on as before. It is never restarted.
+   */
+  private StepResult putBack(Path file, byte[] original, Additions previous, Additions owned,
+      boolean hadBackup, DockerdProcess dockerd, StepResult refused) throws IOException {
+    saveAdditions(previous.with(owned));
+    if (original == null) {
+      Files.deleteIfExists(file);
+    } else {
+      AtomicFile.write(file, original);
+    }
+    saveAdditions(previous);
+    if (!hadBackup) {
+      Files.deleteIfExists(backupFile());
+    }
+    dockerd.reload();
+    LOG.warnf("dockerd refused the reload; put %s back as it was", file);
+    return StepResult.failed(RUNTIME, refused.message() + "; " + file
+        + " put back byte for byte and dockerd signalled again, so it runs as before (never restarted)");
   }
 
   private void saveAdditions(Additions owned) throws IOException {
