@@ -49,8 +49,10 @@ class OverlaysTest {
       "docker_cache_remote_password");
   /** What config-distributor calls: "resource verb" pairs, nothing more (its kubernetes package). */
   static final Set<String> DISTRIBUTOR_PERMISSIONS = Set.of(
-      "nodes get", "nodes list", "nodes patch",
+      "nodes get", "nodes patch",
       "services get", "services list", "services watch",
+      "discovery.k8s.io/endpointslices get", "discovery.k8s.io/endpointslices list",
+      "discovery.k8s.io/endpointslices watch",
       "events create");
 
   @ParameterizedTest
@@ -108,17 +110,19 @@ class OverlaysTest {
     rendered.all(ClusterRole.class).forEach(r -> rules.addAll(r.getRules()));
     rendered.all(Role.class).forEach(r -> rules.addAll(r.getRules()));
     for (PolicyRule rule : rules) {
-      assertEquals(List.of(""), rule.getApiGroups(), "core API group only: " + rule);
+      assertEquals(1, rule.getApiGroups().size(), "one API group per rule: " + rule);
+      String group = rule.getApiGroups().get(0);
       for (String resource : rule.getResources()) {
         for (String verb : rule.getVerbs()) {
-          granted.add(resource + " " + verb);
+          granted.add((group.isEmpty() ? "" : group + "/") + resource + " " + verb);
         }
       }
     }
     assertEquals(new TreeSet<>(DISTRIBUTOR_PERMISSIONS), granted);
     for (ClusterRole role : rendered.all(ClusterRole.class)) {
       assertFalse(role.getRules().stream().anyMatch(r -> r.getResources().contains("services")
-          || r.getResources().contains("events")), "Services and Events only in the namespace, not cluster-wide");
+              || r.getResources().contains("events") || r.getResources().contains("endpointslices")),
+          "Services, EndpointSlices and Events only in the namespace, not cluster-wide");
     }
     List<Subject> subjects = new ArrayList<>();
     rendered.all(ClusterRoleBinding.class).forEach(b -> subjects.addAll(b.getSubjects()));
@@ -163,10 +167,14 @@ class OverlaysTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"filesystem", "azure"})
-  void overlay_cache_nodePort30500ToRegistryPort5000_probesOn9000(String overlay) {
+  void overlay_cache_nodePort30500LocalTrafficToRegistryPort5000_probesOn9000(String overlay) {
     Rendered rendered = Rendered.of("overlays/" + overlay, false);
     Service service = rendered.get(Service.class, "docker-cache");
     assertEquals("NodePort", service.getSpec().getType());
+    // Cluster would SNAT every client to a node address, and docker_cache_anonymous_cidrs would
+    // let anyone who reaches a node in anonymously.
+    assertEquals("Local", service.getSpec().getExternalTrafficPolicy(),
+        overlay + ": the cache Service keeps client addresses");
     ServicePort port = only(service.getSpec().getPorts());
     assertEquals(30500, port.getNodePort());
     assertEquals(5000, port.getPort());

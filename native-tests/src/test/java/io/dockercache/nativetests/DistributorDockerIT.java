@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -122,6 +124,34 @@ class DistributorDockerIT {
                 assertTrue(dockerd.isAlive(), "dockerd still runs");
                 assertEquals(pid, dockerd.pid(), "same dockerd");
                 assertEquals("[\"https://mirror.example.com/\"]", dockerd.registryMirrors());
+            }
+        }
+    }
+
+    @Test
+    void once_dockerdRefusesTheReload_adminsFilePutBackByteForByte_exits1() throws IOException {
+        try (NodeRoot node = NodeRoot.create()) {
+            Files.createDirectories(node.daemonJson().getParent());
+            Files.writeString(node.daemonJson(), "{\n  \"log-level\": \"warn\"\n}\n");
+            try (NodeDockerd dockerd = NodeDockerd.start(node)) {
+                long pid = dockerd.pid();
+                // Added by the admin after dockerd started: a reload of this file is refused.
+                String admins = "{\n    \"log-level\": \"warn\",\n    \"no-such-option\": true\n}\n";
+                Files.writeString(node.daemonJson(), admins);
+
+                DistributorProcess.Result once = DistributorProcess.of(node.path(), cache.hostPort())
+                        .env("DOCKER_CACHE_RELOAD_TIMEOUT", "5s").once();
+
+                assertEquals(1, once.exitCode(), once::toString);
+                assertTrue(once.output().contains("put back byte for byte"), once::toString);
+                assertArrayEquals(admins.getBytes(StandardCharsets.UTF_8), Files.readAllBytes(node.daemonJson()),
+                        "the admin's daemon.json, byte for byte");
+                try (var files = Files.list(node.daemonJson().getParent())) {
+                    assertEquals(List.of(node.daemonJson()), files.toList(), "no backup, record or temp file left");
+                }
+                assertEquals("[]", dockerd.registryMirrors(), "dockerd runs without our mirror");
+                assertTrue(dockerd.isAlive(), "dockerd still runs");
+                assertEquals(pid, dockerd.pid(), "dockerd was not restarted");
             }
         }
     }

@@ -229,6 +229,31 @@ class HtpasswdIT {
     }
 
     @Test
+    void htpasswdFileUnusable_anonymousNetworksShutOutToo_untilItIsFixed() throws IOException {
+        HtpasswdFile file = HtpasswdFile.create().bcrypt("alice", ALICE_PASSWORD);
+        try (CacheProcess watching = CacheProcess.of(upstream.url())
+                .env("DOCKER_CACHE_HTPASSWD_FILE", file.path().toString())
+                .env("DOCKER_CACHE_ANONYMOUS_CIDRS", "127.0.0.1/32")
+                .start()) {
+            RegistryClient anonymous = new RegistryClient(watching.url());
+            assertEquals(200, manifest(anonymous, null).status(), "127.0.0.1 is an anonymous network");
+            String good = file.content();
+
+            Files.writeString(file.path(), good + "no colon on this line\n");
+            Await.until(Duration.ofSeconds(15), () -> anonymous.get("/v2/").status() == 401,
+                    () -> "an anonymous network still gets in after " + file.path() + " became malformed:\n"
+                            + watching.logTail());
+            assertUnauthorized(manifest(anonymous, null));
+            assertUnauthorized(manifest(anonymous, HtpasswdFile.basic("alice", ALICE_PASSWORD)));
+
+            Files.writeString(file.path(), good);
+            Await.until(Duration.ofSeconds(15), () -> manifest(anonymous, null).status() == 200,
+                    () -> "the anonymous network is still refused after " + file.path() + " was fixed:\n"
+                            + watching.logTail());
+        }
+    }
+
+    @Test
     void management_healthAndMetricsNeedNoCredentials() {
         RegistryClient management = new RegistryClient(cache.managementUrl());
 

@@ -114,9 +114,12 @@ public class Authenticator {
     return users != null || failedClosed;
   }
 
-  /** Whether a client address may pull without credentials. */
+  /**
+   * Whether a client address may pull without credentials. Never while the htpasswd file is
+   * unusable: failing closed shuts out everyone, the anonymous networks too, until it is fixed.
+   */
   public boolean anonymousAllowed(String clientAddress) {
-    return anonymous.contains(clientAddress);
+    return !failedClosed && anonymous.contains(clientAddress);
   }
 
   /**
@@ -181,8 +184,8 @@ public class Authenticator {
       failedClosed = true;
       users = null;
       remembered.clear();
-      LOG.errorf("htpasswd file %s unusable, denying every authenticated request: %s", path,
-          e.getMessage());
+      LOG.errorf("htpasswd file %s unusable, denying every request (docker_cache_anonymous_cidrs"
+          + " included) until it is fixed: %s", path, e.getMessage());
     }
   }
 

@@ -3,7 +3,7 @@ package io.dockercache.distributor.containerd;
 import io.dockercache.distributor.node.AtomicFile;
 import io.dockercache.distributor.node.NodePaths;
 import io.dockercache.distributor.node.StepResult;
-import io.dockercache.distributor.reconcile.Mirror;
+import io.dockercache.distributor.reconcile.Mirrors;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -30,10 +30,11 @@ public final class ContainerdConfigurer {
     return paths.dockerHubHostsToml().resolveSibling("hosts.toml.docker-cache-backup");
   }
 
-  public StepResult apply(Mirror mirror) {
+  public StepResult apply(Mirrors mirrors) {
     Path file = paths.dockerHubHostsToml();
     try {
-      String wanted = HostsToml.render(mirror);
+      AtomicFile.sweepTemporaries(file);
+      String wanted = HostsToml.render(mirrors);
       String current = Files.exists(file) ? Files.readString(file) : null;
       boolean changed = !wanted.equals(current);
       if (changed) {
@@ -54,6 +55,7 @@ public final class ContainerdConfigurer {
   public StepResult cleanup() {
     Path file = paths.dockerHubHostsToml();
     try {
+      AtomicFile.sweepTemporaries(file);
       if (!Files.exists(file) || !HostsToml.isOurs(Files.readString(file))) {
         return StepResult.applied(RUNTIME, false, file + " holds nothing of ours");
       }

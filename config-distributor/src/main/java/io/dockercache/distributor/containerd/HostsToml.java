@@ -1,10 +1,12 @@
 package io.dockercache.distributor.containerd;
 
 import io.dockercache.distributor.reconcile.Mirror;
+import io.dockercache.distributor.reconcile.Mirrors;
 
 /**
- * containerd's {@code certs.d/docker.io/hosts.toml} as we write it: our mirror for pull and
- * resolve, Docker Hub as the {@code server} fallback. The first line marks the file as ours.
+ * containerd's {@code certs.d/docker.io/hosts.toml} as we write it: our mirrors for pull and
+ * resolve, one {@code [host]} table each in the order containerd tries them, Docker Hub as the
+ * {@code server} fallback after them. The first line marks the file as ours.
  */
 final class HostsToml {
 
@@ -12,12 +14,15 @@ final class HostsToml {
 
   private HostsToml() {}
 
-  static String render(Mirror mirror) {
-    return MARK + "; the file it replaced is in hosts.toml.docker-cache-backup.\n"
-        + "server = \"https://registry-1.docker.io\"\n"
-        + "\n"
-        + "[host.\"" + quote(mirror.url()) + "\"]\n"
-        + "  capabilities = [\"pull\", \"resolve\"]\n";
+  static String render(Mirrors mirrors) {
+    StringBuilder toml = new StringBuilder(MARK)
+        .append("; the file it replaced is in hosts.toml.docker-cache-backup.\n")
+        .append("server = \"https://registry-1.docker.io\"\n");
+    for (Mirror mirror : mirrors.all()) {
+      toml.append("\n[host.\"").append(quote(mirror.url())).append("\"]\n")
+          .append("  capabilities = [\"pull\", \"resolve\"]\n");
+    }
+    return toml.toString();
   }
 
   static boolean isOurs(String content) {

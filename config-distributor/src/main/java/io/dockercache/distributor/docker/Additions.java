@@ -26,6 +26,15 @@ record Additions(List<String> mirrors, List<String> insecure) {
     return mirrors.stream().anyMatch(m -> DaemonJson.sameMirror(m, url));
   }
 
+  /** These and {@code other}'s, each once: what is ours while daemon.json changes from one to the other. */
+  Additions with(Additions other) {
+    List<String> allMirrors = new ArrayList<>(mirrors);
+    other.mirrors.stream().filter(m -> !ownsMirror(m)).forEach(allMirrors::add);
+    List<String> allInsecure = new ArrayList<>(insecure);
+    other.insecure.stream().filter(h -> !insecure.contains(h)).forEach(allInsecure::add);
+    return new Additions(allMirrors, allInsecure);
+  }
+
   boolean isEmpty() {
     return mirrors.isEmpty() && insecure.isEmpty();
   }

@@ -12,7 +12,7 @@ import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.dockercache.distributor.reconcile.Mirror;
+import io.dockercache.distributor.reconcile.Mirrors;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -20,7 +20,7 @@ import java.util.List;
 
 /**
  * dockerd's {@code daemon.json} as a tree that keeps every value exactly (big integers, decimals
- * as written, unicode, key order), and the two merges we make on it: our mirror in, our entries
+ * as written, unicode, key order), and the two merges we make on it: our mirrors in, our entries
  * out. Only {@code registry-mirrors} and {@code insecure-registries} are ever touched.
  */
 final class DaemonJson {
@@ -60,31 +60,44 @@ final class DaemonJson {
     return object;
   }
 
-  /** Ours first in {@code registry-mirrors} (and in {@code insecure-registries} for http); stale ones of ours out. */
-  static Merge apply(ObjectNode original, Mirror mirror, Additions previous) throws InvalidDaemonJson {
+  /**
+   * Ours first in {@code registry-mirrors}, in order (and in {@code insecure-registries} for http);
+   * ours that are no longer wanted out. An entry the admin had already stays the admin's.
+   */
+  static Merge apply(ObjectNode original, Mirrors wanted, Additions previous) throws InvalidDaemonJson {
     ObjectNode json = original.deepCopy();
     List<String> mirrors = strings(json, MIRRORS);
     List<String> insecure = strings(json, INSECURE);
-    mirrors.removeIf(m -> previous.ownsMirror(m) && !sameMirror(m, mirror.url()));
-    insecure.removeIf(h -> previous.insecure().contains(h)
-        && !(mirror.insecure() && h.equals(mirror.hostPort())));
+    List<String> wantedHosts = wanted.insecureHosts();
+    mirrors.removeIf(m -> previous.ownsMirror(m) && !wants(wanted, m));
+    insecure.removeIf(h -> previous.insecure().contains(h) && !wantedHosts.contains(h));
 
-    boolean present = mirrors.removeIf(m -> sameMirror(m, mirror.url()));
-    mirrors.add(0, mirror.url());
-    List<String> ownedMirrors = present && !previous.ownsMirror(mirror.url())
-        ? List.of() : List.of(mirror.url());
-    List<String> ownedInsecure = List.of();
-    if (mirror.insecure()) {
-      boolean hadHost = insecure.contains(mirror.hostPort());
-      if (!hadHost) {
-        insecure.add(mirror.hostPort());
+    List<String> ownedMirrors = new ArrayList<>();
+    for (String url : wanted.urls()) {
+      boolean admins = mirrors.stream().anyMatch(m -> sameMirror(m, url)) && !previous.ownsMirror(url);
+      if (!admins) {
+        ownedMirrors.add(url);
       }
-      ownedInsecure = hadHost && !previous.insecure().contains(mirror.hostPort())
-          ? List.of() : List.of(mirror.hostPort());
+    }
+    mirrors.removeIf(m -> wants(wanted, m));
+    mirrors.addAll(0, wanted.urls());
+    List<String> ownedInsecure = new ArrayList<>();
+    for (String host : wantedHosts) {
+      boolean hadHost = insecure.contains(host);
+      if (!hadHost) {
+        insecure.add(host);
+      }
+      if (!hadHost || previous.insecure().contains(host)) {
+        ownedInsecure.add(host);
+      }
     }
     put(json, MIRRORS, mirrors, original.has(MIRRORS) || !mirrors.isEmpty());
     put(json, INSECURE, insecure, original.has(INSECURE) || !insecure.isEmpty());
     return new Merge(json, new Additions(ownedMirrors, ownedInsecure));
+  }
+
+  private static boolean wants(Mirrors wanted, String url) {
+    return wanted.urls().stream().anyMatch(w -> sameMirror(w, url));
   }
 
   /**

@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -47,6 +49,26 @@ public final class AtomicFile {
       Files.deleteIfExists(temp);
     }
     syncDirectory(dir);
+  }
+
+  /**
+   * Deletes the temp files that an interrupted {@link #write} of {@code target} (or of a sibling
+   * whose name starts with its name, such as its backup) left in its directory. Only we write
+   * these names, one write at a time, so none of them is in use.
+   */
+  public static void sweepTemporaries(Path target) throws IOException {
+    Path dir = target.toAbsolutePath().getParent();
+    if (!Files.isDirectory(dir)) {
+      return;
+    }
+    String prefix = "." + target.getFileName() + ".";
+    try (DirectoryStream<Path> temps = Files.newDirectoryStream(dir,
+        p -> p.getFileName().toString().startsWith(prefix) && p.getFileName().toString().endsWith(".tmp")
+            && Files.isRegularFile(p, LinkOption.NOFOLLOW_LINKS))) {
+      for (Path temp : temps) {
+        Files.deleteIfExists(temp);
+      }
+    }
   }
 
   /** Copies {@code source} to {@code backup} unless a backup already exists (the original, once). */

@@ -8,6 +8,8 @@ import java.util.Optional;
 /** The node's files the distributor reads and writes, below the node root (the hostPath mount). */
 public record NodePaths(Path root) {
 
+  private static final String DOCKERD = "dockerd";
+
   public Path dockerEtc() {
     return root.resolve("etc/docker");
   }
@@ -36,14 +38,24 @@ public record NodePaths(Path root) {
     return containerdEtc().resolve("certs.d/docker.io/hosts.toml");
   }
 
-  /** dockerd's pid when its pid file names a live process (the pod shares the host's pid space). */
+  /**
+   * dockerd's pid when its pid file names a live process that is dockerd (the pod shares the
+   * host's pid space). A stale pid file can name any process that got the number since; that one
+   * must never get dockerd's SIGHUP, so the process's name is checked.
+   */
   public Optional<Long> dockerdPid() {
     try {
       String text = Files.readString(dockerPidFile()).trim();
       long pid = Long.parseLong(text);
-      return ProcessHandle.of(pid).filter(ProcessHandle::isAlive).map(p -> pid);
+      boolean alive = ProcessHandle.of(pid).filter(ProcessHandle::isAlive).isPresent();
+      return alive && DOCKERD.equals(processName(pid)) ? Optional.of(pid) : Optional.empty();
     } catch (IOException | NumberFormatException e) {
       return Optional.empty();
     }
+  }
+
+  /** The kernel's name of a process ({@code /proc/<pid>/comm}: its executable's file name). */
+  private static String processName(long pid) throws IOException {
+    return Files.readString(Path.of("/proc", Long.toString(pid), "comm")).trim();
   }
 }

@@ -13,6 +13,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 @ApplicationScoped
 public class DistributorMetrics {
 
+  private static final String APPLIED = "docker_cache_distributor_applied";
+
   private final Map<State, Counter> reconciles = new EnumMap<>(State.class);
   private final Counter changes;
   private final AtomicInteger applied = new AtomicInteger();
@@ -27,7 +29,11 @@ public class DistributorMetrics {
     }
     changes = Counter.builder("docker_cache_distributor_changes")
         .description("Reconciles that changed the node's runtime configuration").register(registry);
-    Gauge.builder("docker_cache_distributor_applied", applied, AtomicInteger::get)
+    // The registry may outlive this bean (a restart of the application in dev mode or between
+    // test classes keeps Micrometer's global composite): a gauge left from before would still
+    // read the old instance's value, or NaN once it is collected, so it is replaced.
+    registry.find(APPLIED).meters().forEach(registry::remove);
+    Gauge.builder(APPLIED, applied, AtomicInteger::get)
         .description("1 when the latest reconcile applied (or removed) as asked, else 0")
         .register(registry);
   }

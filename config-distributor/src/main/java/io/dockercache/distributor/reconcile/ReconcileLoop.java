@@ -20,9 +20,10 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
- * The long-running mode: reconcile at start, on every change of the cache Service, periodically to
- * heal manual edits, and when the mounted configuration file changes. Requests that arrive while a
- * reconcile runs collapse into one more run.
+ * The long-running mode: reconcile at start, on every change of the cache Service or its
+ * EndpointSlices (a cache pod became ready, unready or moved), periodically to heal manual edits,
+ * and when the mounted configuration file changes. Requests that arrive while a reconcile runs
+ * collapse into one more run.
  */
 @ApplicationScoped
 public class ReconcileLoop {

@@ -64,26 +64,27 @@ public class Reconciler {
   }
 
   private Outcome apply() {
-    Mirror mirror;
+    Mirrors mirrors;
     try {
       Optional<String> host = seed.host().filter(h -> !h.isBlank());
-      mirror = host.isPresent() ? Mirror.of(host.get()) : discovery.discover();
+      mirrors = host.isPresent() ? Mirrors.of(Mirror.of(host.get())) : discovery.discover();
     } catch (DiscoveryException | IllegalArgumentException e) {
+      // Nothing is touched: the node keeps what it has (the previous mirrors, or none of ours).
       return new Outcome(State.FAILED, Optional.empty(), false, "no mirror address: " + e.getMessage());
     }
     NodeRuntimes runtimes = NodeRuntimes.detect(paths);
     if (runtimes.none()) {
-      return new Outcome(State.NO_RUNTIME, Optional.of(mirror.url()), false, "found " + runtimes
+      return new Outcome(State.NO_RUNTIME, Optional.of(mirrors.toString()), false, "found " + runtimes
           + " under " + paths.root() + " (no /etc/docker, no running dockerd, no /etc/containerd)");
     }
     List<StepResult> steps = new ArrayList<>();
     if (runtimes.docker()) {
-      steps.add(docker.apply(mirror));
+      steps.add(docker.apply(mirrors));
     }
     if (runtimes.containerd()) {
-      steps.add(containerd.apply(mirror));
+      steps.add(containerd.apply(mirrors));
     }
-    return outcome(State.APPLIED, Optional.of(mirror.url()), steps);
+    return outcome(State.APPLIED, Optional.of(mirrors.toString()), steps);
   }
 
   private Outcome remove(String why) {

@@ -7,11 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.dockercache.distributor.node.NodePaths;
 import io.dockercache.distributor.node.StepResult;
 import io.dockercache.distributor.reconcile.Mirror;
+import io.dockercache.distributor.reconcile.Mirrors;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
+import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -21,7 +23,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 class ContainerdConfigurerTest {
 
-  private static final Mirror MIRROR = Mirror.of("10.1.2.3:30500");
+  private static final Mirrors MIRROR = Mirrors.of(Mirror.of("10.1.2.3:30500"));
 
   static Stream<Arguments> before() {
     return Stream.of(
@@ -68,6 +70,32 @@ class ContainerdConfigurerTest {
     assertFalse(Files.exists(configurer.backupFile()));
     StepResult again = configurer.cleanup();
     assertTrue(again.ok() && !again.changed(), again::toString);
+  }
+
+  @Test
+  void apply_severalMirrors_oneHostEachInOrder_thenTheNewList(@TempDir Path root) throws IOException {
+    NodePaths paths = new NodePaths(root);
+    Files.createDirectories(paths.containerdEtc());
+    ContainerdConfigurer configurer = new ContainerdConfigurer(paths);
+
+    configurer.apply(new Mirrors(List.of(Mirror.of("10.0.0.9:30500"), Mirror.of("10.0.0.12:30500"),
+        Mirror.of("https://10.0.0.13:30501"))));
+
+    String written = Files.readString(paths.dockerHubHostsToml());
+    assertEquals(List.of("http://10.0.0.9:30500", "http://10.0.0.12:30500", "https://10.0.0.13:30501"),
+        hosts(written), written);
+    assertEquals(3, written.split("capabilities = \\[\"pull\", \"resolve\"]", -1).length - 1, written);
+
+    StepResult moved = configurer.apply(Mirrors.of(Mirror.of("https://10.0.0.13:30501")));
+
+    assertTrue(moved.changed(), moved::toString);
+    assertEquals(List.of("https://10.0.0.13:30501"), hosts(Files.readString(paths.dockerHubHostsToml())));
+  }
+
+  /** The [host."..."] table names in file order. */
+  private static List<String> hosts(String toml) {
+    return toml.lines().filter(l -> l.startsWith("[host.\""))
+        .map(l -> l.substring("[host.\"".length(), l.length() - "\"]".length())).toList();
   }
 
   @Test

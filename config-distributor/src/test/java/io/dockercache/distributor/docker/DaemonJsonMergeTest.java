@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.dockercache.distributor.node.NodePaths;
 import io.dockercache.distributor.node.StepResult;
 import io.dockercache.distributor.reconcile.Mirror;
+import io.dockercache.distributor.reconcile.Mirrors;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -29,6 +30,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class DaemonJsonMergeTest {
 
   private static final Mirror MIRROR = Mirror.of("10.1.2.3:30500");
+  private static final Mirrors MIRRORS = Mirrors.of(MIRROR);
 
   private static final String RICH = """
       {
@@ -90,7 +92,7 @@ class DaemonJsonMergeTest {
     }
     DockerConfigurer configurer = new DockerConfigurer(paths, Duration.ofSeconds(5));
 
-    StepResult first = configurer.apply(MIRROR);
+    StepResult first = configurer.apply(MIRRORS);
 
     assertTrue(first.ok(), first::toString);
     assertTrue(first.changed(), "first apply changes the node");
@@ -112,7 +114,7 @@ class DaemonJsonMergeTest {
     FileTime old = FileTime.from(Instant.parse("2020-01-01T00:00:00Z"));
     Files.setLastModifiedTime(file, old);
     byte[] afterFirst = Files.readAllBytes(file);
-    StepResult second = configurer.apply(MIRROR);
+    StepResult second = configurer.apply(MIRRORS);
 
     assertTrue(second.ok(), second::toString);
     assertFalse(second.changed(), "second apply changes nothing: " + second);
@@ -145,7 +147,7 @@ class DaemonJsonMergeTest {
       Files.writeString(paths.daemonJson(), original);
     }
 
-    new DockerConfigurer(paths, Duration.ofSeconds(5)).apply(MIRROR);
+    new DockerConfigurer(paths, Duration.ofSeconds(5)).apply(MIRRORS);
 
     String written = Files.readString(paths.daemonJson());
     if (original != null && original.contains("9007199254740993")) {
@@ -178,7 +180,7 @@ class DaemonJsonMergeTest {
     Files.writeString(paths.daemonJson(), original);
     DockerConfigurer configurer = new DockerConfigurer(paths, Duration.ofSeconds(5));
 
-    StepResult applied = configurer.apply(MIRROR);
+    StepResult applied = configurer.apply(MIRRORS);
     StepResult cleaned = configurer.cleanup();
 
     assertFalse(applied.ok(), "apply of " + name + " fails: " + applied);
@@ -196,9 +198,9 @@ class DaemonJsonMergeTest {
     Files.createDirectories(paths.dockerEtc());
     Files.writeString(paths.daemonJson(), "{\"registry-mirrors\": [\"https://admin.example\"]}");
     DockerConfigurer configurer = new DockerConfigurer(paths, Duration.ofSeconds(5));
-    configurer.apply(MIRROR);
+    configurer.apply(MIRRORS);
 
-    configurer.apply(Mirror.of("https://10.7.7.7:30501"));
+    configurer.apply(Mirrors.of(Mirror.of("https://10.7.7.7:30501")));
 
     ObjectNode json = DaemonJson.parse(Files.readAllBytes(paths.daemonJson()));
     assertEquals(List.of("https://10.7.7.7:30501", "https://admin.example"), texts(json.get("registry-mirrors")));
@@ -216,13 +218,71 @@ class DaemonJsonMergeTest {
         "{\"registry-mirrors\": [\"http://10.1.2.3:30500\"], \"insecure-registries\": [\"10.1.2.3:30500\"]}");
     DockerConfigurer configurer = new DockerConfigurer(paths, Duration.ofSeconds(5));
 
-    StepResult applied = configurer.apply(MIRROR);
+    StepResult applied = configurer.apply(MIRRORS);
     configurer.cleanup();
 
     assertFalse(applied.changed(), applied::toString);
     ObjectNode json = DaemonJson.parse(Files.readAllBytes(paths.daemonJson()));
     assertEquals(List.of("http://10.1.2.3:30500"), texts(json.get("registry-mirrors")));
     assertEquals(List.of("10.1.2.3:30500"), texts(json.get("insecure-registries")));
+  }
+
+  @org.junit.jupiter.api.Test
+  void apply_severalMirrors_allFirstInOrder_leaverRemoved_cleanupLeavesOnlyTheAdmins(@TempDir Path root)
+      throws Exception {
+    NodePaths paths = new NodePaths(root);
+    Files.createDirectories(paths.dockerEtc());
+    Files.writeString(paths.daemonJson(), "{\"registry-mirrors\": [\"https://admin.example\"],"
+        + " \"insecure-registries\": [\"192.168.0.0/16\"]}");
+    DockerConfigurer configurer = new DockerConfigurer(paths, Duration.ofSeconds(5));
+    Mirror a = Mirror.of("10.0.0.9:30500");
+    Mirror b = Mirror.of("10.0.0.12:30500");
+    Mirror c = Mirror.of("10.0.0.13:30500");
+
+    assertTrue(configurer.apply(new Mirrors(List.of(a, b, c))).ok());
+
+    ObjectNode json = DaemonJson.parse(Files.readAllBytes(paths.daemonJson()));
+    assertEquals(List.of(a.url(), b.url(), c.url(), "https://admin.example"), texts(json.get("registry-mirrors")));
+    assertEquals(List.of("192.168.0.0/16", "10.0.0.9:30500", "10.0.0.12:30500", "10.0.0.13:30500"),
+        texts(json.get("insecure-registries")));
+
+    StepResult moved = configurer.apply(new Mirrors(List.of(c, a)));
+
+    assertTrue(moved.ok() && moved.changed(), moved::toString);
+    json = DaemonJson.parse(Files.readAllBytes(paths.daemonJson()));
+    assertEquals(List.of(c.url(), a.url(), "https://admin.example"), texts(json.get("registry-mirrors")),
+        "the mirror that left the list is gone, the order is the new one");
+    assertEquals(List.of("192.168.0.0/16", "10.0.0.9:30500", "10.0.0.13:30500"), texts(json.get("insecure-registries")));
+
+    configurer.cleanup();
+    json = DaemonJson.parse(Files.readAllBytes(paths.daemonJson()));
+    assertEquals(List.of("https://admin.example"), texts(json.get("registry-mirrors")));
+    assertEquals(List.of("192.168.0.0/16"), texts(json.get("insecure-registries")));
+  }
+
+  @org.junit.jupiter.api.Test
+  void apply_adminHadOneOfSeveral_thatOneStaysTheAdmins(@TempDir Path root) throws Exception {
+    NodePaths paths = new NodePaths(root);
+    Files.createDirectories(paths.dockerEtc());
+    Files.writeString(paths.daemonJson(),
+        "{\"registry-mirrors\": [\"http://10.0.0.12:30500\"], \"insecure-registries\": [\"10.0.0.12:30500\"]}");
+    DockerConfigurer configurer = new DockerConfigurer(paths, Duration.ofSeconds(5));
+    Mirror own = Mirror.of("10.0.0.9:30500");
+    Mirror admins = Mirror.of("10.0.0.12:30500");
+
+    configurer.apply(new Mirrors(List.of(own, admins)));
+    ObjectNode json = DaemonJson.parse(Files.readAllBytes(paths.daemonJson()));
+    assertEquals(List.of(own.url(), admins.url()), texts(json.get("registry-mirrors")));
+
+    configurer.apply(Mirrors.of(own));
+    json = DaemonJson.parse(Files.readAllBytes(paths.daemonJson()));
+    assertEquals(List.of(own.url(), admins.url()), texts(json.get("registry-mirrors")),
+        "the admin's entry is not ours to remove when it leaves our list");
+
+    configurer.cleanup();
+    json = DaemonJson.parse(Files.readAllBytes(paths.daemonJson()));
+    assertEquals(List.of(admins.url()), texts(json.get("registry-mirrors")));
+    assertEquals(List.of("10.0.0.12:30500"), texts(json.get("insecure-registries")));
   }
 
   private static ObjectNode withoutOurKeys(ObjectNode json) {

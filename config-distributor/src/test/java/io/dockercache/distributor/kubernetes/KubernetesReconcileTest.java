@@ -9,10 +9,7 @@ import io.dockercache.distributor.reconcile.ReconcileLoop;
 import io.dockercache.distributor.reconcile.Reconciler;
 import io.dockercache.distributor.reconcile.State;
 import io.fabric8.kubernetes.api.model.Event;
-import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.Node;
-import io.fabric8.kubernetes.api.model.NodeBuilder;
-import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -25,28 +22,29 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.matchesPattern;
 
+import static io.dockercache.distributor.kubernetes.FakeCluster.await;
+import static io.dockercache.distributor.kubernetes.FakeCluster.pod;
+
 import java.io.IOException;
 import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * Discovery, reporting and the Service watch against the Fabric8 mock API server in CRUD mode,
- * on a node root under target/ that has containerd only.
+ * on a node root under target/ that has containerd only. The cache pod runs on node-2.
  */
 @WithKubernetesTestServer(crud = true)
 @QuarkusTest
 class KubernetesReconcileTest {
 
-  private static final String NAMESPACE = "docker-cache";
+  private static final String NAMESPACE = FakeCluster.NAMESPACE;
+  private static final String MIRROR = "http://10.0.0.12:30500";
   private static final String CHECK_STATE = "checks.find { it.name == 'node-configuration' }.data.state";
 
   @KubernetesTestServer
@@ -72,26 +70,14 @@ class KubernetesReconcileTest {
   String nodeRoot;
 
   private KubernetesClient client;
+  private FakeCluster cluster;
 
   @BeforeEach
   void cluster() throws IOException {
-    Path root = Path.of(nodeRoot);
-    deleteTree(root);
-    Files.createDirectories(root.resolve("etc/containerd"));
-    Files.writeString(root.resolve("etc/containerd/config.toml"),
-        "version = 2\n[plugins.\"io.containerd.grpc.v1.cri\".registry]\n  config_path = \"/etc/containerd/certs.d\"\n");
     client = server.getClient();
-    client.services().inAnyNamespace().delete();
-    client.nodes().delete();
-    client.v1().events().inAnyNamespace().delete();
-    client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName(NAMESPACE).endMetadata()
-        .build()).createOr(r -> r.update());
-    client.services().inNamespace(NAMESPACE).resource(new ServiceBuilder()
-        .withNewMetadata().withName("docker-cache").withNamespace(NAMESPACE).endMetadata()
-        .withNewSpec().withType("NodePort").addNewPort().withPort(5000).withNodePort(30500).endPort().endSpec()
-        .build()).create();
-    client.nodes().resource(node("cp-1", Map.of("node-role.kubernetes.io/control-plane", ""), "10.0.0.5")).create();
-    client.nodes().resource(node("node-1", Map.of(), "10.0.0.9")).create();
+    cluster = new FakeCluster(client, Path.of(nodeRoot));
+    cluster.reset();
+    cluster.slice("docker-cache-abcde", FakeCluster.SERVICE, pod("node-2", true));
   }
 
   @Test
@@ -99,10 +85,10 @@ class KubernetesReconcileTest {
     Outcome outcome = reconciler.reconcile();
 
     assertEquals(State.APPLIED, outcome.state(), outcome::toString);
-    assertEquals("http://10.0.0.5:30500", outcome.mirror().orElseThrow());
-    assertTrue(hostsToml().contains("[host.\"http://10.0.0.5:30500\"]"), hostsToml());
+    assertEquals(MIRROR, outcome.mirror().orElseThrow(), "the node running the cache pod, not the control plane");
+    assertTrue(hostsToml().contains("[host.\"" + MIRROR + "\"]"), hostsToml());
     Map<String, String> annotations = client.nodes().withName("node-1").get().getMetadata().getAnnotations();
-    assertEquals("http://10.0.0.5:30500", annotations.get(NodeReporter.MIRROR));
+    assertEquals(MIRROR, annotations.get(NodeReporter.MIRROR));
     assertEquals("applied", annotations.get(NodeReporter.STATE));
     assertTrue(annotations.get(NodeReporter.MESSAGE).contains("containerd"), annotations.toString());
     List<Event> events = client.v1().events().inNamespace("default").list().getItems();
@@ -170,15 +156,15 @@ class KubernetesReconcileTest {
   void serviceChange_reReconciles() throws Exception {
     loop.start();
     try {
-      await(() -> hostsToml().contains("http://10.0.0.5:30500"), "first reconcile");
+      await(() -> hostsToml().contains(MIRROR), "first reconcile");
 
       client.services().inNamespace(NAMESPACE).withName("docker-cache").edit(s -> {
         s.getSpec().getPorts().get(0).setNodePort(30600);
         return s;
       });
 
-      await(() -> hostsToml().contains("[host.\"http://10.0.0.5:30600\"]"), "reconcile after the Service change");
-      await(() -> "http://10.0.0.5:30600".equals(client.nodes().withName("node-1").get().getMetadata()
+      await(() -> hostsToml().contains("[host.\"http://10.0.0.12:30600\"]"), "reconcile after the Service change");
+      await(() -> "http://10.0.0.12:30600".equals(client.nodes().withName("node-1").get().getMetadata()
           .getAnnotations().get(NodeReporter.MIRROR)), "annotation after the Service change");
     } finally {
       // The resync period is an hour: without the watch, nothing else reconciles in later tests.
@@ -192,8 +178,7 @@ class KubernetesReconcileTest {
   }
 
   private String hostsToml() throws IOException {
-    Path file = Path.of(nodeRoot, "etc/containerd/certs.d/docker.io/hosts.toml");
-    return Files.exists(file) ? Files.readString(file) : "";
+    return cluster.hostsTomlText();
   }
 
   private void awaitServiceGone() {
@@ -201,36 +186,6 @@ class KubernetesReconcileTest {
       await(() -> client.services().inNamespace(NAMESPACE).withName("docker-cache").get() == null, "delete");
     } catch (Exception e) {
       throw new AssertionError(e);
-    }
-  }
-
-  private static Node node(String name, Map<String, String> labels, String ip) {
-    return new NodeBuilder().withNewMetadata().withName(name).withLabels(labels).endMetadata()
-        .withNewStatus().addNewAddress().withType("InternalIP").withAddress(ip).endAddress()
-        .addNewAddress().withType("Hostname").withAddress(name).endAddress().endStatus().build();
-  }
-
-  interface Check {
-    boolean ok() throws Exception;
-  }
-
-  private static void await(Check check, String what) throws Exception {
-    long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-    while (!check.ok()) {
-      if (System.nanoTime() > deadline) {
-        throw new AssertionError("timed out waiting for " + what);
-      }
-      Thread.sleep(100);
-    }
-  }
-
-  private static void deleteTree(Path root) throws IOException {
-    if (Files.exists(root)) {
-      try (Stream<Path> paths = Files.walk(root)) {
-        for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
-          Files.delete(p);
-        }
-      }
     }
   }
 }
