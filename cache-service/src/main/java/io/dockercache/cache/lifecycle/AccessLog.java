@@ -24,6 +24,8 @@ public final class AccessLog {
   private final java.util.Set<Digest> verified = ConcurrentHashMap.newKeySet();
 
   private final boolean tracking;
+  private volatile long revivalMillis = Long.MAX_VALUE;
+  private volatile Runnable onRevival = () -> { };
 
   public AccessLog(LongSupplier wallClock) {
     this(wallClock, true);
@@ -50,7 +52,7 @@ public final class AccessLog {
       return;
     }
     long stamp = stamp();
-    lastUse.put(digest, stamp);
+    touch(digest, stamp);
     if (refs != null) {
       touchRefs(refs, stamp, 0);
     }
@@ -59,7 +61,23 @@ public final class AccessLog {
   /** A GET of a blob. */
   public void blobUsed(Digest digest) {
     if (tracking) {
-      lastUse.put(digest, stamp());
+      touch(digest, stamp());
+    }
+  }
+
+  /**
+   * Calls {@code action} when content unused for {@code idleMillis} is used again, so that
+   * replicas sharing a store learn of it soon (the action must return at once).
+   */
+  void onRevival(long idleMillis, Runnable action) {
+    this.revivalMillis = idleMillis;
+    this.onRevival = action;
+  }
+
+  private void touch(Digest digest, long stamp) {
+    Long previous = lastUse.put(digest, stamp);
+    if (stamp - (previous == null ? startedAt : previous) > revivalMillis) {
+      onRevival.run();
     }
   }
 
@@ -106,7 +124,10 @@ public final class AccessLog {
     stamps.forEach((d, t) -> lastUse.merge(d, t, Math::max));
   }
 
+  /** Every known use; what is being served now counts as used now. */
   Map<Digest, Long> snapshot() {
+    long now = stamp();
+    serving.keySet().forEach(d -> lastUse.merge(d, now, Math::max));
     return Map.copyOf(lastUse);
   }
 

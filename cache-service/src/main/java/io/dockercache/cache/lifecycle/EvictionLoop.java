@@ -31,7 +31,7 @@ import org.jboss.logging.Logger;
 public class EvictionLoop {
 
   private static final Logger LOG = Logger.getLogger(EvictionLoop.class);
-  private static final java.time.Duration RECORDS_PERIOD = java.time.Duration.ofMinutes(1);
+  private static final long MAX_RECORDS_PERIOD_MILLIS = 60_000;
 
   private final Vertx vertx;
   private final Storage storage;
@@ -41,6 +41,8 @@ public class EvictionLoop {
   private final WorkerExecutor worker;
   private final AtomicBoolean running = new AtomicBoolean();
   private final AtomicBoolean again = new AtomicBoolean();
+  private final long recordsPeriodMillis;
+  private final Doomed doomed;
 
   @Inject
   public EvictionLoop(Vertx vertx, Storage storage, AccessLog access, CacheConfig config,
@@ -52,6 +54,25 @@ public class EvictionLoop {
     this.metrics = metrics;
     this.worker = vertx.createSharedWorkerExecutor("docker-cache-lifecycle", 1, 1, TimeUnit.HOURS);
     metrics.storageLimit(config.maxSize().bytes());
+    this.recordsPeriodMillis = Math.min(MAX_RECORDS_PERIOD_MILLIS, config.evictionInterval().toMillis());
+    // Shared by replicas: a removal waits two record periods, so their uses are known first.
+    this.doomed = new Doomed(storage.isShared() ? 2 * recordsPeriodMillis : 0, System::currentTimeMillis);
+    if (storage.isShared()) {
+      // Content that comes back into use is published within a second, not a period.
+      access.onRevival(recordsPeriodMillis, this::saveRecordsSoon);
+    }
+  }
+
+  private final AtomicBoolean saveScheduled = new AtomicBoolean();
+
+  private void saveRecordsSoon() {
+    if (saveScheduled.compareAndSet(false, true)) {
+      vertx.setTimer(1000, id -> worker.executeBlocking(() -> {
+        saveScheduled.set(false);
+        saveRecords();
+        return null;
+      }, false));
+    }
   }
 
   void start(@Observes StartupEvent event) {
@@ -60,9 +81,9 @@ public class EvictionLoop {
       return null;
     }, true).onComplete(v -> trigger());
     vertx.setPeriodic(config.evictionInterval().toMillis(), id -> trigger());
-    // Replicas sharing a store learn each other's uses through the records: saved well within
-    // the grace window, so no replica evicts what another used inside it.
-    vertx.setPeriodic(RECORDS_PERIOD.toMillis(), id -> worker.executeBlocking(() -> {
+    // Replicas sharing a store learn each other's uses through the records, saved every
+    // interval (at most a minute); removals on a shared store wait two of these periods.
+    vertx.setPeriodic(recordsPeriodMillis, id -> worker.executeBlocking(() -> {
       saveRecords();
       return null;
     }, false));
@@ -132,11 +153,31 @@ public class EvictionLoop {
     });
   }
 
-  /** One scan, plan and removal; blocking. */
+  /**
+   * One scan, plan and removal; blocking. Replicas sharing a store take turns through the
+   * storage's lock; one that does not get it only recounts the bytes for its gauge.
+   */
   void runOnce() throws IOException {
     long started = System.nanoTime();
     access.restore(AccessRecords.read(storage));
-    Evictor.Outcome outcome = new Evictor(storage, access).run(limits());
+    Optional<java.io.Closeable> lock = storage.tryLock("eviction");
+    if (lock.isEmpty()) {
+      metrics.storageBytes(new StoreScan(storage, access).scan().totalBytes());
+      saveRecords();
+      return;
+    }
+    Evictor.Outcome outcome;
+    try (java.io.Closeable held = lock.get()) {
+      outcome = new Evictor(storage, access, doomed::due).run(limits(), plan -> {
+        doomed.planned(plan);
+        // The latest uses of the other replicas, just before anything goes.
+        access.restore(AccessRecords.read(storage));
+      });
+    }
+    if (!doomed.isEmpty()) {
+      // Planned removals wait for the other replicas' uses: look again once they are due.
+      vertx.setTimer(2 * recordsPeriodMillis + 1000, id -> trigger());
+    }
     metrics.storageBytes(outcome.storedAfter());
     outcome.bytes().forEach((reason, bytes) ->
         metrics.evicted(reason, outcome.blobs().get(reason), bytes));

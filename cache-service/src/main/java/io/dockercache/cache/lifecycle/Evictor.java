@@ -14,6 +14,8 @@ import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
+import java.util.function.ToLongFunction;
 
 /**
  * Carries out an {@link EvictionPlan} in an order that keeps the registry layout valid at every
@@ -25,10 +27,22 @@ final class Evictor {
 
   private final Storage storage;
   private final AccessLog access;
+  private final Predicate<Digest> due;
+  private ToLongFunction<Digest> atPlan;
 
+  /** An evictor that removes what is planned now. */
   Evictor(Storage storage, AccessLog access) {
+    this(storage, access, d -> true);
+  }
+
+  /**
+   * An evictor that removes only planned content {@code due} says may go now; the rest stays,
+   * with everything it references, for a later run.
+   */
+  Evictor(Storage storage, AccessLog access, Predicate<Digest> due) {
     this.storage = storage;
     this.access = access;
+    this.due = due;
   }
 
   /** What a run removed, and the bytes of blobs stored before and after it. */
@@ -48,22 +62,41 @@ final class Evictor {
 
   /** One whole run: a scan of the tree, the plan for these limits, and its removals. */
   Outcome run(EvictionPolicy.Limits limits) throws IOException {
+    return run(limits, plan -> { });
+  }
+
+  /** {@link #run(EvictionPolicy.Limits)}, showing the plan to {@code planned} before it is carried out. */
+  Outcome run(EvictionPolicy.Limits limits, java.util.function.Consumer<EvictionPlan> planned)
+      throws IOException {
     long plannedAt = access.now();
     StoreIndex index = new StoreScan(storage, access).scan();
-    EvictionPlan plan = EvictionPolicy.plan(index, access::lastUse, access::isServing, plannedAt,
-        limits);
-    Outcome outcome = execute(plan, plannedAt, index.totalBytes());
+    Map<Digest, Long> seen = access.snapshot();
+    ToLongFunction<Digest> atPlan = d -> seen.getOrDefault(d, access.lastUse(d));
+    EvictionPlan plan = EvictionPolicy.plan(index, atPlan, access::isServing, plannedAt, limits);
+    planned.accept(plan);
+    Outcome outcome = execute(plan, plannedAt, index.totalBytes(), atPlan);
     access.forgetAbsent(index.blobs().keySet(), plannedAt);
     return outcome;
   }
 
   /** Executes the plan; {@code plannedAt} is when it was made ({@link AccessLog#now()}). */
   Outcome execute(EvictionPlan plan, long plannedAt, long storedBefore) throws IOException {
+    return execute(plan, plannedAt, storedBefore, access::lastUse);
+  }
+
+  /**
+   * Executes the plan; {@code atPlan} is the last use each digest had when it was planned: one
+   * learnt of since (a use here after {@code plannedAt}, or another replica's use merged in
+   * meanwhile) keeps it.
+   */
+  Outcome execute(EvictionPlan plan, long plannedAt, long storedBefore, ToLongFunction<Digest> atPlan)
+      throws IOException {
+    this.atPlan = atPlan;
     Set<Digest> keep = new HashSet<>();
     int revisions = 0;
     for (RevisionRemoval removal : plan.revisions()) {
       Revision r = removal.revision();
-      if (usedSince(r.digest(), plannedAt)) {
+      if (usedSince(r.digest(), plannedAt) || !due.test(r.digest())) {
         keep.add(r.digest());
         r.refs().blobs().forEach(b -> keep.add(b.digest()));
         r.refs().manifests().forEach(m -> keep.add(m.digest()));
@@ -78,12 +111,12 @@ final class Evictor {
     }
     Set<Digest> goes = new HashSet<>();
     for (BlobRemoval b : plan.blobs()) {
-      if (!keep.contains(b.digest()) && !usedSince(b.digest(), plannedAt)) {
+      if (!keep.contains(b.digest()) && !usedSince(b.digest(), plannedAt) && due.test(b.digest())) {
         goes.add(b.digest());
       }
     }
     for (LinkRemoval l : plan.links()) {
-      if (!keep.contains(l.digest())) {
+      if (!keep.contains(l.digest()) && due.test(l.digest())) {
         storage.delete(parent(RegistryLayout.layerLink(l.repository(), l.digest())));
       }
     }
@@ -102,7 +135,8 @@ final class Evictor {
 
   private boolean usedSince(Digest d, long plannedAt) {
     // Same millisecond counts as since: when in doubt, keep.
-    return access.isServing(d) || access.lastUse(d) >= plannedAt;
+    long now = access.lastUse(d);
+    return access.isServing(d) || now >= plannedAt || now > atPlan.applyAsLong(d);
   }
 
   /** The directory of a link ({@code .../<hex>/link} → {@code .../<hex>/}), removed whole. */

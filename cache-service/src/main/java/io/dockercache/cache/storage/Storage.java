@@ -64,8 +64,20 @@ public interface Storage {
   /** Bytes still usable where {@link #newStagingFile()} files are written, for a fill to fit in. */
   long stagingUsable() throws IOException;
 
+  /**
+   * Takes a lock that processes sharing this storage exclude each other with (one evictor at a
+   * time), held until closed or until the process dies; empty when another process holds it.
+   */
+  Optional<java.io.Closeable> tryLock(String name) throws IOException;
+
   /** A filesystem's size and the bytes still usable on it. */
   record Space(long total, long usable) {}
+
+  /**
+   * True when other processes may serve from this storage at the same time (a blob service
+   * shared by replicas): removals then wait until their uses are known.
+   */
+  boolean isShared();
 
   /** Throws when the storage cannot serve reads and writes (readiness). */
   void check() throws IOException;

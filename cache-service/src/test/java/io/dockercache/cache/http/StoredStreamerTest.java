@@ -236,6 +236,16 @@ class StoredStreamerTest {
     }
 
     @Override
+    public Optional<java.io.Closeable> tryLock(String name) {
+      return Optional.empty();
+    }
+
+    @Override
+    public boolean isShared() {
+      return false;
+    }
+
+    @Override
     public long stagingUsable() {
       return Long.MAX_VALUE;
     }

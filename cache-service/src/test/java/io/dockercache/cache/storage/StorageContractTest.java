@@ -34,6 +34,9 @@ public abstract class StorageContractTest {
   /** A new, empty storage, ready to serve (prepared, if the backend needs it). */
   protected abstract Storage newStorage() throws Exception;
 
+  /** A second client of the storage the last {@link #newStorage()} made, as another process opens it. */
+  protected abstract Storage sameStorageAgain() throws Exception;
+
   @BeforeEach
   void createStorage() throws Exception {
     storage = newStorage();
@@ -268,6 +271,18 @@ public abstract class StorageContractTest {
     storage.delete(KEY);
 
     assertEquals(List.of(), storage.list("docker/registry/v2/blobs/sha256/ab/"));
+  }
+
+  @Test
+  void tryLock_heldByOne_refusedToAnother_freeAgainWhenClosed() throws Exception {
+    Storage other = sameStorageAgain();
+    java.io.Closeable held = storage.tryLock("eviction").orElseThrow();
+
+    assertEquals(Optional.empty(), other.tryLock("eviction"), "a second holder while the first holds it");
+    assertTrue(other.tryLock("another").isPresent(), "other names are other locks");
+    held.close();
+    java.io.Closeable again = other.tryLock("eviction").orElseThrow();
+    again.close();
   }
 
   @Test

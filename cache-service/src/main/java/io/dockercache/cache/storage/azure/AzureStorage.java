@@ -186,6 +186,15 @@ public final class AzureStorage implements Storage {
     return Files.getFileStore(staging.directory()).getUsableSpace();
   }
 
+  /**
+   * A blob lease on {@code docker-cache/<name>.lock}: held for {@link LeaseLock#SECONDS} and
+   * renewed while open, so a replica that dies frees it within that time.
+   */
+  @Override
+  public Optional<java.io.Closeable> tryLock(String name) throws IOException {
+    return LeaseLock.tryAcquire(blob("docker-cache/" + name + ".lock"));
+  }
+
   private void deleteBlob(String key) throws IOException {
     BlobClient blob = blob(key);
     try {
@@ -195,6 +204,12 @@ public final class AzureStorage implements Storage {
         throw e;
       }
     }
+  }
+
+  /** Several replicas share one container. */
+  @Override
+  public boolean isShared() {
+    return true;
   }
 
   @Override

@@ -190,6 +190,27 @@ public final class FilesystemStorage implements Storage {
     return Files.getFileStore(staging).getUsableSpace();
   }
 
+  /** An OS file lock under {@code docker-cache/}: released by the kernel if the process dies. */
+  @Override
+  public Optional<java.io.Closeable> tryLock(String name) throws IOException {
+    Path file = root.resolve("docker-cache").resolve(name + ".lock");
+    FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    try {
+      java.nio.channels.FileLock lock = ch.tryLock();
+      if (lock == null) {
+        ch.close();
+        return Optional.empty();
+      }
+      return Optional.of(ch::close);
+    } catch (java.nio.channels.OverlappingFileLockException e) {
+      ch.close(); // held by this process already
+      return Optional.empty();
+    } catch (IOException | RuntimeException e) {
+      ch.close();
+      throw e;
+    }
+  }
+
   private static void deleteTree(Path dir) throws IOException {
     if (!Files.isDirectory(dir, LinkOption.NOFOLLOW_LINKS)) {
       Files.deleteIfExists(dir);
@@ -214,6 +235,12 @@ public final class FilesystemStorage implements Storage {
         return; // not empty (or in use by a concurrent write): keep it and everything above
       }
     }
+  }
+
+  /** One pod per volume: a hostPath or a ReadWriteOnce claim. */
+  @Override
+  public boolean isShared() {
+    return false;
   }
 
   @Override

@@ -63,6 +63,11 @@ class AzureStorageTest extends StorageContractTest {
     return prepared(azurite.endpoint(), container, staging.resolve("a"));
   }
 
+  @Override
+  protected Storage sameStorageAgain() throws IOException {
+    return prepared(azurite.endpoint(), container, staging.resolve("b"));
+  }
+
   private static AzureStorage prepared(String endpoint, String container, Path staging)
       throws IOException {
     AzureStorage s = new AzureStorage(settings(endpoint, container, 3), staging);

@@ -32,6 +32,11 @@ class FilesystemStorageTest extends StorageContractTest {
     return fs;
   }
 
+  @Override
+  protected Storage sameStorageAgain() {
+    return new FilesystemStorage(root);
+  }
+
   @Test
   void writeSmall_storesFileAtKeyUnderRoot() throws IOException {
     storage.writeSmall(BLOB, bytes("content"));
