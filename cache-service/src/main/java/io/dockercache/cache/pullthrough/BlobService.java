@@ -57,7 +57,11 @@ public class BlobService {
 
   /** The bytes of a blob for a GET; fails with a registry error when there are none. */
   public Future<BlobSource> open(RepositoryName name, Digest digest) {
-    access.blobUsed(digest);
+    // A use once there is something to serve: unknown digests must not grow the access log.
+    return find(name, digest).onSuccess(source -> access.blobUsed(digest));
+  }
+
+  private Future<BlobSource> find(RepositoryName name, Digest digest) {
     return linkedSize(name, digest).compose(linked -> {
       if (linked.isPresent()) {
         return Future.succeededFuture(local(digest, linked.getAsLong()));

@@ -4,6 +4,7 @@ import io.dockercache.cache.config.CacheConfig;
 import io.dockercache.cache.lifecycle.AccessLog;
 import io.dockercache.cache.lifecycle.EvictionLoop;
 import io.dockercache.cache.storage.RegistryLayout;
+import io.dockercache.cache.upstream.BoundedBody;
 import io.dockercache.cache.upstream.InFlight;
 import io.dockercache.cache.upstream.Upstream;
 import io.dockercache.common.Digest;
@@ -205,7 +206,7 @@ public class ManifestService {
               return Upstream.discard(resp).transform(v -> Future.failedFuture(UpstreamAnswers
                   .error(resp.statusCode(), ErrorCode.MANIFEST_UNKNOWN, action, upstream.host())));
             }
-            return UpstreamAnswers.readBounded(resp, MAX_MANIFEST_BYTES, action)
+            return BoundedBody.read(resp, MAX_MANIFEST_BYTES, action)
                 .compose(body -> store(name, ref, verify(body, expected, digestHeader(resp), action),
                     body, resp.getHeader(HttpHeaders.CONTENT_TYPE)));
           });

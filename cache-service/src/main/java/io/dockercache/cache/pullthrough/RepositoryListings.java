@@ -2,6 +2,7 @@ package io.dockercache.cache.pullthrough;
 
 import io.dockercache.cache.storage.RegistryLayout;
 import io.dockercache.cache.storage.Storage;
+import io.dockercache.cache.upstream.BoundedBody;
 import io.dockercache.cache.upstream.Upstream;
 import io.dockercache.common.ErrorCode;
 import io.dockercache.common.RegistryException;
@@ -48,7 +49,7 @@ public class RepositoryListings {
     return upstream.send(HttpMethod.GET, name, path, MultiMap.caseInsensitiveMultiMap())
         .compose(resp -> {
           if (resp.statusCode() == 200) {
-            return UpstreamAnswers.readBounded(resp, MAX_TAG_LIST_BYTES, action)
+            return BoundedBody.read(resp, MAX_TAG_LIST_BYTES, action)
                 .map(body -> new Listing(body, resp.getHeader("Link")));
           }
           return Upstream.discard(resp).transform(v -> Future.failedFuture(UpstreamAnswers

@@ -3,10 +3,6 @@ package io.dockercache.cache.pullthrough;
 import io.dockercache.cache.upstream.UpstreamException;
 import io.dockercache.common.ErrorCode;
 import io.dockercache.common.RegistryException;
-import io.vertx.core.Future;
-import io.vertx.core.Promise;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.HttpClientResponse;
 
 /** Turns what the upstream answered into what the cache tells its client. */
 final class UpstreamAnswers {
@@ -38,24 +34,5 @@ final class UpstreamAnswers {
   /** Whether an upstream outcome allows serving what we have (stale-if-error, DESIGN.md §3 rule 4). */
   static boolean allowsStale(int status) {
     return status == 429 || status >= 500;
-  }
-
-  /** Reads a small body whole, failing (and dropping the connection) past {@code maxBytes}. */
-  static Future<Buffer> readBounded(HttpClientResponse resp, int maxBytes, String what) {
-    Promise<Buffer> promise = Promise.promise();
-    Buffer body = Buffer.buffer();
-    resp.handler(chunk -> {
-      if (body.length() + chunk.length() > maxBytes) {
-        resp.handler(null);
-        resp.request().reset();
-        promise.tryFail(new UpstreamException(what + " is larger than " + maxBytes + " bytes"));
-        return;
-      }
-      body.appendBuffer(chunk);
-    });
-    resp.exceptionHandler(promise::tryFail);
-    resp.endHandler(v -> promise.tryComplete(body));
-    resp.resume();
-    return promise.future();
   }
 }

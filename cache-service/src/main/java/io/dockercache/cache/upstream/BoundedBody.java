@@ -9,12 +9,12 @@ import io.vertx.core.http.HttpClientResponse;
  * Reads a small upstream body whole, counting the bytes as they arrive: a chunked body has no
  * {@code Content-Length} to check first, so only counting bounds it.
  */
-final class BoundedBody {
+public final class BoundedBody {
 
   private BoundedBody() {}
 
   /** The body, or an {@link UpstreamException} (and a reset connection) past {@code maxBytes}. */
-  static Future<Buffer> read(HttpClientResponse resp, int maxBytes, String what) {
+  public static Future<Buffer> read(HttpClientResponse resp, int maxBytes, String what) {
     Promise<Buffer> promise = Promise.promise();
     Buffer body = Buffer.buffer();
     resp.handler(chunk -> {
