@@ -25,9 +25,7 @@ final class SyntheticImage {
             descriptors.add(new Descriptor(layer.digest(), layer.size()));
             layerJson.add(descriptor("application/vnd.oci.image.layer.v1.tar", layer.digest(), layer.size()));
         }
-        byte[] config = ("{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{\"Labels\":{\"test\":\""
-                + repository + ":" + tag + "\"}},\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]}}")
-                .getBytes(StandardCharsets.UTF_8);
+        byte[] config = configBytes(repository, tag);
         String configDigest = upstream.pushBlob(repository, config);
         byte[] manifest = ("{\"schemaVersion\":2,\"mediaType\":\"" + MEDIA_TYPE + "\",\"config\":"
                 + descriptor("application/vnd.oci.image.config.v1+json", configDigest, config.length)
@@ -35,6 +33,13 @@ final class SyntheticImage {
         String digest = upstream.pushManifest(repository, tag, MEDIA_TYPE, manifest);
         return new Image(null, tag, new Descriptor(digest, manifest.length), MEDIA_TYPE, manifest,
                 new Descriptor(configDigest, config.length), List.copyOf(descriptors), "amd64");
+    }
+
+    /** The config blob {@link #push} writes for an image. */
+    static byte[] configBytes(String repository, String tag) {
+        return ("{\"architecture\":\"amd64\",\"os\":\"linux\",\"config\":{\"Labels\":{\"test\":\""
+                + repository + ":" + tag + "\"}},\"rootfs\":{\"type\":\"layers\",\"diff_ids\":[]}}")
+                .getBytes(StandardCharsets.UTF_8);
     }
 
     private static String descriptor(String mediaType, String digest, long size) {

@@ -35,6 +35,10 @@ final class BlobResponder {
       try {
         range = ByteRange.parse(request.getHeader("Range"), size);
       } catch (ByteRange.NotSatisfiableException e) {
+        if (source instanceof BlobSource.PassThrough p) {
+          // Nobody will read it: let the upstream connection go.
+          p.context().runOnContext(v -> p.response().request().reset());
+        }
         response.setStatusCode(416).putHeader(HttpHeaders.CONTENT_RANGE, "bytes */" + size).end();
         return;
       }

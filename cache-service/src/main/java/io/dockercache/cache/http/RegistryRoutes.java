@@ -151,14 +151,16 @@ public class RegistryRoutes {
           .onFailure(e -> ErrorResponder.send(request.response(), true, e));
       return;
     }
+    // Never evicted while looked up or sent (DESIGN.md §3a): pinned before storage is read.
+    // Vert.x calls the end handler on a clean end and on a close before it; the streamers own
+    // the close handler.
+    Runnable served = access.serving(path.digest());
+    HttpServerResponse response = request.response();
+    response.endHandler(v -> served.run());
     blobs.open(path.name(), path.digest())
         .onSuccess(source -> {
           boolean miss = source instanceof BlobSource.Filling || source instanceof BlobSource.PassThrough;
           metrics.request(Kind.BLOB, miss ? Result.MISS : Result.HIT);
-          HttpServerResponse response = request.response();
-          // Never evicted while being sent (DESIGN.md §3a). Vert.x calls the end handler on a
-          // clean end and on a close before it; the streamers own the close handler.
-          Runnable served = access.serving(path.digest());
           response.endHandler(v -> {
             served.run();
             metrics.served(miss ? Source.UPSTREAM : Source.STORAGE, response.bytesWritten());
@@ -167,7 +169,8 @@ public class RegistryRoutes {
         })
         .onFailure(e -> {
           metrics.request(Kind.BLOB, Result.ERROR);
-          ErrorResponder.send(request.response(), false, e);
+          served.run();
+          ErrorResponder.send(response, false, e);
         });
   }
 

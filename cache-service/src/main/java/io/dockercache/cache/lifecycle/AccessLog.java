@@ -21,7 +21,7 @@ public final class AccessLog {
   private final ConcurrentHashMap<Digest, AtomicInteger> serving = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<Digest, ManifestRefs> references = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<Digest, Long> expectedSizes = new ConcurrentHashMap<>();
-  private final java.util.Set<Digest> verified = ConcurrentHashMap.newKeySet();
+  private final ConcurrentHashMap<Digest, Long> verified = new ConcurrentHashMap<>();
 
   private final boolean tracking;
   private volatile long revivalMillis = Long.MAX_VALUE;
@@ -133,11 +133,17 @@ public final class AccessLog {
 
   /** True once the stored blob hashed to its digest in this process (a fill or a first serve). */
   public boolean isVerified(Digest digest) {
-    return verified.contains(digest);
+    return verified.containsKey(digest);
   }
 
-  public void verified(Digest digest) {
-    verified.add(digest);
+  /** The size at which the stored blob hashed to its digest: a digest has one size only. */
+  public OptionalLong verifiedSize(Digest digest) {
+    Long size = verified.get(digest);
+    return size == null ? OptionalLong.empty() : OptionalLong.of(size);
+  }
+
+  public void verified(Digest digest, long size) {
+    verified.put(digest, size);
   }
 
   void unverified(Digest digest) {

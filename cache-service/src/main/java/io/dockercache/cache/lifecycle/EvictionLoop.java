@@ -64,6 +64,9 @@ public class EvictionLoop {
   }
 
   private final AtomicBoolean saveScheduled = new AtomicBoolean();
+  /** The blobs the latest scan found, and when it started: records of others are dropped. */
+  private volatile java.util.Set<Digest> lastStored;
+  private volatile long lastScanAt;
 
   private void saveRecordsSoon() {
     if (saveScheduled.compareAndSet(false, true)) {
@@ -113,24 +116,41 @@ public class EvictionLoop {
   }
 
   /**
-   * A stored blob whose size is not what its manifest says: removed, so that the next request
-   * fetches it again instead of serving damaged bytes.
+   * A stored blob whose size is not what a manifest says: hashed (off the lifecycle worker, so
+   * not behind a run), and removed only when its bytes do not match its name, since a manifest
+   * from any repository may give a wrong size. Completes with true when it was removed.
    */
-  public Future<Void> removeDamaged(Digest digest, long storedSize) {
-    return removeDamaged(digest, storedSize, "not the size its manifest gives");
+  public Future<Boolean> checkDamaged(Digest digest, long storedSize) {
+    return vertx.executeBlocking(() -> {
+      boolean intact = BlobHash.matches(storage, RegistryLayout.blobData(digest), storedSize, digest,
+          (read, chunk) -> { });
+      if (intact) {
+        // Hashed whole at this size (not gone meanwhile): later hits skip the check.
+        if (storage.size(RegistryLayout.blobData(digest)).orElse(-1) == storedSize) {
+          access.verified(digest, storedSize);
+        }
+        return false;
+      }
+      remove(digest, storedSize, "not the size its manifest gives, and it does not hash to its name");
+      return true;
+    }, false);
   }
 
-  /** {@link #removeDamaged(Digest, long)}, saying why it is damaged. */
+  /** A stored blob found not to hash to its name: removed, to be fetched again. */
   public Future<Void> removeDamaged(Digest digest, long storedSize, String why) {
-    return worker.<Void>executeBlocking(() -> {
-      // Its expected size stays known: the next fill is checked against it too.
-      storage.delete(RegistryLayout.blobData(digest));
-      access.unverified(digest);
-      metrics.evicted(EvictionReason.DAMAGED, 1, storedSize);
-      metrics.storageAdded(-storedSize);
-      LOG.warnf("removed damaged blob %s (%d bytes stored, %s)", digest, storedSize, why);
+    return vertx.<Void>executeBlocking(() -> {
+      remove(digest, storedSize, why);
       return null;
-    }, false).onComplete(v -> trigger()); // a recount: the gauge had the blob's old size
+    }, false);
+  }
+
+  private void remove(Digest digest, long storedSize, String why) throws IOException {
+    // Its expected size stays known: the next fill is checked against it too.
+    storage.delete(RegistryLayout.blobData(digest));
+    access.unverified(digest);
+    metrics.evicted(EvictionReason.DAMAGED, 1, storedSize);
+    LOG.warnf("removed damaged blob %s (%d bytes stored, %s)", digest, storedSize, why);
+    trigger(); // a recount: the gauge had the blob's old size
   }
 
   /** Asks for a run now; returns at once. */
@@ -162,10 +182,14 @@ public class EvictionLoop {
     access.restore(AccessRecords.read(storage));
     Optional<java.io.Closeable> lock = storage.tryLock("eviction");
     if (lock.isEmpty()) {
-      metrics.storageBytes(new StoreScan(storage, access).scan().totalBytes());
+      long scanAt = access.now();
+      StoreIndex index = new StoreScan(storage, access).scan();
+      metrics.storageBytes(index.totalBytes());
+      scanned(index.blobs().keySet(), scanAt);
       saveRecords();
       return;
     }
+    long scanAt = access.now();
     Evictor.Outcome outcome;
     try (java.io.Closeable held = lock.get()) {
       outcome = new Evictor(storage, access, doomed::due).run(limits(), plan -> {
@@ -178,6 +202,7 @@ public class EvictionLoop {
       // Planned removals wait for the other replicas' uses: look again once they are due.
       vertx.setTimer(2 * recordsPeriodMillis + 1000, id -> trigger());
     }
+    scanned(outcome.stored(), scanAt);
     metrics.storageBytes(outcome.storedAfter());
     outcome.bytes().forEach((reason, bytes) ->
         metrics.evicted(reason, outcome.blobs().get(reason), bytes));
@@ -189,9 +214,22 @@ public class EvictionLoop {
     saveRecords();
   }
 
-  /** Merges the stored records (other replicas' uses) into ours, then saves the union. */
+  private void scanned(java.util.Set<Digest> stored, long at) {
+    lastStored = java.util.Set.copyOf(stored);
+    lastScanAt = at;
+  }
+
+  /**
+   * Merges the stored records (other replicas' uses) into ours and saves the union, less the
+   * records of blobs the latest scan did not find (removed, or never stored), so the records
+   * stay the size of the store.
+   */
   private void saveRecords() throws IOException {
     access.restore(AccessRecords.read(storage));
+    java.util.Set<Digest> stored = lastStored;
+    if (stored != null) {
+      access.forgetAbsent(stored, lastScanAt);
+    }
     AccessRecords.write(storage, access.snapshot());
   }
 

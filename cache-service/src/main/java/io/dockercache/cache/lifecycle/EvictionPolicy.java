@@ -42,6 +42,7 @@ final class EvictionPolicy {
   private final List<RevisionRemoval> revisionsOut = new ArrayList<>();
   private final Set<Revision> retained = new HashSet<>();
   private long bytes;
+  private boolean capReachable = true;
 
   private EvictionPolicy(StoreIndex index, ToLongFunction<Digest> lastUse,
       Predicate<Digest> serving, long now, Limits limits) {
@@ -81,7 +82,12 @@ final class EvictionPolicy {
     List<Object> queue = new ArrayList<>();
     orphansByAge().forEach(queue::add);
     byAge.stream().filter(retained::contains).forEach(queue::add);
-    queue.sort(Comparator.comparingLong(u -> u instanceof Revision r ? recency.get(r) : lastUse.applyAsLong((Digest) u)));
+    // An image larger than the cap goes first; then the least recently used.
+    queue.sort(Comparator.comparing((Object u) -> !(u instanceof Revision r && oversized(r)))
+        .thenComparingLong(u -> u instanceof Revision r ? recency.get(r) : lastUse.applyAsLong((Digest) u)));
+    // When what may not go yet is over the cap by itself, removing everything else would not
+    // reach it: the cap waits for the grace to pass instead of flushing the cache.
+    capReachable = limits.maxBytes() == 0 || protectedBytes(recency) <= limits.maxBytes();
     for (Object unit : queue) {
       EvictionReason reason = pressure();
       if (reason == null) {
@@ -101,11 +107,33 @@ final class EvictionPolicy {
 
   /** Why more must go now, or null when the store is within its limits. */
   private EvictionReason pressure() {
-    if (limits.maxBytes() > 0 && bytes > limits.maxBytes()) {
+    if (capReachable && limits.maxBytes() > 0 && bytes > limits.maxBytes()) {
       return EvictionReason.SIZE;
     }
     long freed = index.totalBytes() - bytes;
     return limits.bytesToFree() > freed ? EvictionReason.FREE_SPACE : null;
+  }
+
+  /** True when the blobs of this image alone are more than the cap. */
+  private boolean oversized(Revision r) {
+    return limits.maxBytes() > 0 && referenced(r).stream().distinct()
+        .mapToLong(d -> index.blobs().getOrDefault(d, 0L)).sum() > limits.maxBytes();
+  }
+
+  /** Bytes no run may remove now: in use, within the grace window, or kept by such an image. */
+  private long protectedBytes(Map<Revision, Long> recency) {
+    Set<Digest> kept = new HashSet<>();
+    for (Revision r : retained) {
+      if (isProtected(r.digest(), recency.get(r))) {
+        kept.addAll(referenced(r));
+      }
+    }
+    for (Digest d : index.blobs().keySet()) {
+      if (isProtected(d, lastUse.applyAsLong(d))) {
+        kept.add(d);
+      }
+    }
+    return kept.stream().mapToLong(d -> index.blobs().getOrDefault(d, 0L)).sum();
   }
 
   /** A revision's recency: its own last use, or a referring index's if later. */

@@ -29,6 +29,7 @@ final class Evictor {
   private final AccessLog access;
   private final Predicate<Digest> due;
   private ToLongFunction<Digest> atPlan;
+  private final Set<Digest> removed = new HashSet<>();
 
   /** An evictor that removes what is planned now. */
   Evictor(Storage storage, AccessLog access) {
@@ -46,7 +47,8 @@ final class Evictor {
   }
 
   /** What a run removed, and the bytes of blobs stored before and after it. */
-  record Outcome(int revisions, Map<EvictionReason, Long> blobs, Map<EvictionReason, Long> bytes, long storedBefore) {
+  record Outcome(int revisions, Map<EvictionReason, Long> blobs, Map<EvictionReason, Long> bytes,
+      long storedBefore, Set<Digest> stored) {
     long removedBytes() {
       return bytes.values().stream().mapToLong(Long::longValue).sum();
     }
@@ -75,7 +77,11 @@ final class Evictor {
     EvictionPlan plan = EvictionPolicy.plan(index, atPlan, access::isServing, plannedAt, limits);
     planned.accept(plan);
     Outcome outcome = execute(plan, plannedAt, index.totalBytes(), atPlan);
-    access.forgetAbsent(index.blobs().keySet(), plannedAt);
+    Set<Digest> stored = new HashSet<>(index.blobs().keySet());
+    stored.removeAll(removed);
+    outcome = new Outcome(outcome.revisions(), outcome.blobs(), outcome.bytes(), outcome.storedBefore(),
+        Set.copyOf(stored));
+    access.forgetAbsent(outcome.stored(), plannedAt);
     return outcome;
   }
 
@@ -126,11 +132,12 @@ final class Evictor {
       if (goes.contains(b.digest()) && !usedSince(b.digest(), plannedAt)) {
         storage.delete(RegistryLayout.blobData(b.digest()));
         access.forget(b.digest());
+        removed.add(b.digest());
         blobs.merge(b.reason(), 1L, Long::sum);
         bytes.merge(b.reason(), b.size(), Long::sum);
       }
     }
-    return new Outcome(revisions, blobs, bytes, storedBefore);
+    return new Outcome(revisions, blobs, bytes, storedBefore, Set.of());
   }
 
   private boolean usedSince(Digest d, long plannedAt) {

@@ -10,9 +10,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
 import java.io.IOException;
-import java.io.InputStream;
-import java.security.MessageDigest;
-import java.util.HexFormat;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.jboss.logging.Logger;
@@ -28,7 +25,6 @@ public class Scrubber {
 
   private static final Logger LOG = Logger.getLogger(Scrubber.class);
   private static final String BLOBS = "docker/registry/v2/blobs/";
-  private static final int CHUNK = 1 << 20;
 
   private final Storage storage;
   private final CacheMetrics metrics;
@@ -87,23 +83,12 @@ public class Scrubber {
     }
   }
 
-  /** True when the blob hashes to its digest, or is gone (removed while the pass ran). */
   private boolean matches(Storage.Entry e, Digest digest) throws IOException, InterruptedException {
-    MessageDigest hasher = digest.newMessageDigest();
-    byte[] buffer = new byte[CHUNK];
     long started = System.nanoTime();
-    long read = 0;
-    try (InputStream in = storage.open(e.key(), 0, e.size())) {
-      for (int n; (n = in.read(buffer)) > 0; ) {
-        hasher.update(buffer, 0, n);
-        read += n;
-        metrics.scrubbed(n);
-        pace(started, read);
-      }
-    } catch (java.nio.file.NoSuchFileException gone) {
-      return true;
-    }
-    return HexFormat.of().formatHex(hasher.digest()).equals(digest.hex());
+    return BlobHash.matches(storage, e.key(), e.size(), digest, (read, chunk) -> {
+      metrics.scrubbed(chunk);
+      pace(started, read);
+    });
   }
 
   /** Sleeps until {@code read} bytes are within the rate since {@code started}. */

@@ -29,6 +29,7 @@ final class StoreScan {
   /** The distribution registry's limit on a manifest. */
   private static final int MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
 
+  private static final org.jboss.logging.Logger LOG = org.jboss.logging.Logger.getLogger(StoreScan.class);
   private final Storage storage;
   private final AccessLog access;
 
@@ -59,7 +60,9 @@ final class StoreScan {
     List<StoreIndex.Revision> all = new ArrayList<>();
     for (Map.Entry<RevisionKey, List<Tag>> r : revisions.entrySet()) {
       Digest d = r.getKey().digest();
-      ManifestRefs refs = blobs.containsKey(d) ? refs(d) : ManifestRefs.NONE;
+      Long size = blobs.get(d);
+      ManifestRefs refs = size == null ? ManifestRefs.NONE
+          : size > MAX_MANIFEST_BYTES ? oversized(r.getKey(), size) : refs(d);
       all.add(new StoreIndex.Revision(r.getKey().repository(), d, List.copyOf(r.getValue()), refs));
     }
     return new StoreIndex(blobs, all, layerLinks);
@@ -105,6 +108,13 @@ final class StoreScan {
     } catch (IllegalArgumentException e) {
       return Optional.empty();
     }
+  }
+
+  /** Not a manifest this cache could have stored or served: it keeps nothing alive. */
+  private static ManifestRefs oversized(RevisionKey revision, long size) {
+    LOG.warnf("manifest %s of %s is %d bytes, over the %d a registry allows; its layers are not"
+        + " counted as used by it", revision.digest(), revision.repository(), size, MAX_MANIFEST_BYTES);
+    return ManifestRefs.NONE;
   }
 
   private ManifestRefs refs(Digest digest) throws IOException {

@@ -103,7 +103,7 @@ public class BlobService {
     String key = RegistryLayout.blobData(digest);
     if (!access.isVerified(digest)) {
       return new BlobSource.Stored(storage.storage(), key, size, new BlobSource.Verify(digest,
-          () -> access.verified(digest),
+          () -> access.verified(digest, size),
           () -> lifecycle.removeDamaged(digest, size, "does not hash to its name")));
     }
     return storage.storage().localFile(key).<BlobSource>map(f -> new BlobSource.LocalFile(f, size))
@@ -118,15 +118,28 @@ public class BlobService {
 
   /**
    * The size of the stored blob, checked against the size a manifest gave for it: a blob of
-   * another size is damaged (truncated, appended to), so it is removed and counts as absent.
+   * another size that does not hash to its name either is damaged (truncated, appended to), so
+   * it is removed and counts as absent.
    */
   private Future<OptionalLong> storedSize(Digest digest) {
     return storage.size(RegistryLayout.blobData(digest)).compose(stored -> {
-      OptionalLong expected = access.expectedSize(digest);
-      if (stored.isEmpty() || expected.isEmpty() || expected.getAsLong() == stored.getAsLong()) {
+      if (stored.isEmpty()) {
         return Future.succeededFuture(stored);
       }
-      return lifecycle.removeDamaged(digest, stored.getAsLong()).map(OptionalLong.empty());
+      long size = stored.getAsLong();
+      OptionalLong verified = access.verifiedSize(digest);
+      if (verified.isPresent()) {
+        // Hashed at that size in this process: any other size is damage, for certain.
+        return verified.getAsLong() == size ? Future.succeededFuture(stored)
+            : lifecycle.removeDamaged(digest, size, "not the size it was verified at")
+                .map(OptionalLong.empty());
+      }
+      OptionalLong expected = access.expectedSize(digest);
+      if (expected.isEmpty() || expected.getAsLong() == size) {
+        return Future.succeededFuture(stored);
+      }
+      return lifecycle.checkDamaged(digest, size)
+          .map(removed -> removed ? OptionalLong.empty() : stored);
     });
   }
 
@@ -207,7 +220,7 @@ public class BlobService {
     fresh.finished().onComplete(done -> fills.remove(digest, fresh))
         .onSuccess(done -> {
           access.blobUsed(digest); // a commit is a use: protected by the grace window from now
-          access.verified(digest);
+          access.verified(digest, fresh.size());
           lifecycle.added(fresh.size());
         })
         .onFailure(e -> {

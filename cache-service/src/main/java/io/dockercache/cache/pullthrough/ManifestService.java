@@ -159,12 +159,26 @@ public class ManifestService {
         return Future.succeededFuture(Optional.empty());
       }
       return storage.readSmall(RegistryLayout.blobData(digest), MAX_MANIFEST_BYTES)
-          .map(bytes -> bytes.map(b -> {
+          .map(bytes -> bytes.filter(b -> intact(digest, b)).map(b -> {
             Buffer body = Buffer.buffer(b);
+            // A use now, before any tag is linked to it: an eviction run then keeps it.
+            access.manifestUsed(digest, body);
             return new ManifestAnswer(digest, ManifestDocument.mediaType(body), b.length, body,
                 CacheResult.HIT);
           }));
     });
+  }
+
+  /**
+   * Stored manifest bytes are hashed on every hit (a few KiB: cheap beside the JSON parse), so a
+   * damaged one is removed and fetched again, never served.
+   */
+  private boolean intact(Digest digest, byte[] bytes) {
+    if (!digest.isSha256() || sha256(Buffer.buffer(bytes)).equals(digest)) {
+      return true;
+    }
+    lifecycle.removeDamaged(digest, bytes.length, "stored manifest does not hash to its name");
+    return false;
   }
 
   /** Asks the upstream about a manifest with HEAD, without fetching the bytes. */

@@ -105,19 +105,42 @@ class EvictorTest {
   }
 
   @Test
+  void imageLargerThanTheCap_doesNotFlushTheRest_andIsTheFirstToGoOnceItsGraceHasPassed()
+      throws IOException {
+    Digest small1 = store.image("library/s1", "1", store.blob("c1", KIB), store.blob("l1", 4 * KIB));
+    Digest small2 = store.image("library/s2", "1", store.blob("c2", KIB), store.blob("l2", 4 * KIB));
+    Digest huge = store.image("library/huge", "1", store.blob("ch", KIB), store.blob("lh", 40 * KIB));
+    pull(small1, 0);
+    pull(small2, 10);
+    pull(huge, 100);
+    EvictionPolicy.Limits limits = new EvictionPolicy.Limits(30 * KIB, 0, 0, 30_000);
+
+    new Evictor(storage, access).run(limits);
+    assertTrue(store.has(small1) && store.has(small2) && store.has(huge),
+        "the huge image is within its grace; removing the small ones would not reach the cap");
+
+    clock.addAndGet(60_000);
+    new Evictor(storage, access).run(limits);
+    assertFalse(store.has(huge), "the image larger than the cap goes first");
+    assertTrue(store.has(small1) && store.has(small2), "and nothing else had to");
+  }
+
+  @Test
   void blobBeingServed_staysWhileItsImageGoes() throws IOException {
-    Digest layer = store.blob("l", 40 * KIB);
-    Digest m = store.image("library/a", "1", store.blob("c", KIB), layer);
+    Digest layer = store.blob("l", 8 * KIB);
+    Digest other = store.blob("m", 10 * KIB);
+    Digest m = store.image("library/a", "1", store.blob("c", KIB), layer, other);
     pull(m, 0);
     Runnable done = access.serving(layer);
 
-    run(10 * KIB, 0, 0);
+    run(12 * KIB, 0, 0);
 
     assertFalse(store.hasRevision("library/a", m));
+    assertFalse(store.has(other));
     assertTrue(store.has(layer), "a blob being sent is never removed");
     done.run();
     clock.addAndGet(1);
-    run(10 * KIB, 0, 0);
+    run(4 * KIB, 0, 0);
     assertFalse(store.has(layer), "once sent, the unreferenced layer goes");
   }
 

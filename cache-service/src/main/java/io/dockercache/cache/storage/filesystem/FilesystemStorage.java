@@ -160,8 +160,15 @@ public final class FilesystemStorage implements Storage {
       Path target = resolve(key);
       Files.createDirectories(target.getParent());
       // A rename within one filesystem is atomic: readers see no file or the whole file.
-      Files.move(stagingFile, target, StandardCopyOption.ATOMIC_MOVE,
-          StandardCopyOption.REPLACE_EXISTING);
+      try {
+        Files.move(stagingFile, target, StandardCopyOption.ATOMIC_MOVE,
+            StandardCopyOption.REPLACE_EXISTING);
+      } catch (NoSuchFileException e) {
+        // An eviction pruned the directory just made, as it emptied: make it again, once.
+        Files.createDirectories(target.getParent());
+        Files.move(stagingFile, target, StandardCopyOption.ATOMIC_MOVE,
+            StandardCopyOption.REPLACE_EXISTING);
+      }
     } catch (IOException | RuntimeException e) {
       Files.deleteIfExists(stagingFile);
       throw e;
