@@ -18,6 +18,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -49,6 +50,11 @@ class CoalescingIT {
     @AfterAll
     static void stop() {
         closer.close();
+    }
+
+    @AfterEach
+    void checkTheStore() {
+        StoreInvariants.check(cache);
     }
 
     @Test

@@ -48,8 +48,9 @@ class FaultIT {
     }
 
     @AfterEach
-    void clearFaults() {
+    void clearFaultsAndCheckTheStore() {
         upstreamProxy.clearFaults();
+        StoreInvariants.check(cache);
     }
 
     static Stream<Arguments> blobFaults() {
