@@ -22,8 +22,4 @@ record EvictionPlan(List<RevisionRemoval> revisions, List<LinkRemoval> links,
   boolean isEmpty() {
     return revisions.isEmpty() && links.isEmpty() && blobs.isEmpty();
   }
-
-  long bytes() {
-    return blobs.stream().mapToLong(BlobRemoval::size).sum();
-  }
 }

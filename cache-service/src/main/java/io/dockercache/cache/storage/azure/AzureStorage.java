@@ -120,8 +120,7 @@ public final class AzureStorage implements Storage {
 
   @Override
   public List<String> list(String prefix) throws IOException {
-    String dir = prefix.isEmpty() || prefix.endsWith("/") ? prefix : prefix + "/";
-    validate(dir.isEmpty() ? "x" : dir + "x");
+    String dir = directory(prefix);
     ListBlobsOptions options = new ListBlobsOptions().setPrefix(dir);
     return AzureCalls.run("list " + dir, () -> {
       List<String> names = new ArrayList<>();
@@ -135,8 +134,7 @@ public final class AzureStorage implements Storage {
 
   @Override
   public List<Entry> walk(String prefix) throws IOException {
-    String dir = prefix.isEmpty() || prefix.endsWith("/") ? prefix : prefix + "/";
-    validate(dir.isEmpty() ? "x" : dir + "x");
+    String dir = directory(prefix);
     ListBlobsOptions options = new ListBlobsOptions().setPrefix(dir);
     return AzureCalls.run("list " + dir, () -> {
       List<Entry> entries = new ArrayList<>();
@@ -239,6 +237,13 @@ public final class AzureStorage implements Storage {
   private BlobClient blob(String key) {
     validate(key);
     return container.getBlobClient(key);
+  }
+
+  /** A listing prefix as a "directory" ({@code a/b} → {@code a/b/}), checked like a key. */
+  private static String directory(String prefix) {
+    String dir = prefix.isEmpty() || prefix.endsWith("/") ? prefix : prefix + "/";
+    validate(dir.isEmpty() ? "x" : dir + "x");
+    return dir;
   }
 
   /** Keys are relative slash paths without empty, "." or ".." segments, as on the filesystem. */
