@@ -39,15 +39,31 @@ public interface CacheConfig {
   @WithDefault("10s")
   Duration upstreamConnectTimeout();
 
-  /** An upstream response that sends nothing for this long is abandoned. */
+  /**
+   * An upstream response that sends nothing for this long is abandoned, headers or body: a stalled
+   * blob download ends its clients' responses (reset) and stores nothing. This is the progress rule
+   * of a fill: one that keeps receiving bytes runs on, up to {@link #fillMaxDuration()}.
+   */
   @WithName("docker_cache_upstream_idle_timeout")
   @WithDefault("60s")
   Duration upstreamIdleTimeout();
 
-  /** Upper bound on one blob download that continues after its clients went away. */
+  /**
+   * Hard cap on one blob download, from the moment it is wanted (waiting for a connection
+   * included), however steadily bytes arrive; a download that stops sending is ended sooner, by
+   * {@link #upstreamIdleTimeout()}. Default 24h: a 40 GiB layer at 1 MB/s takes 11 h.
+   */
+  @WithName("docker_cache_fill_max_duration")
+  Optional<Duration> fillMaxDurationSetting();
+
+  /** Before 0.2 the only bound on a download, absolute; now read as the hard cap when that is unset. */
   @WithName("docker_cache_fill_timeout")
-  @WithDefault("30m")
-  Duration fillTimeout();
+  Optional<Duration> legacyFillTimeout();
+
+  /** The hard cap in effect: {@code docker_cache_fill_max_duration}, else the legacy key, else 24h. */
+  default Duration fillMaxDuration() {
+    return fillMaxDurationSetting().or(this::legacyFillTimeout).orElse(Duration.ofHours(24));
+  }
 
   /**
    * Cap on the bytes of blob data held (layers, configs, manifests); crossing it starts eviction

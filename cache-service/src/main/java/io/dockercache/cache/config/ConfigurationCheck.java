@@ -10,6 +10,7 @@ import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.jboss.logging.Logger;
 
 /**
  * Stops the program at start, before anything else is built, when a value is unusable: one line
@@ -19,13 +20,21 @@ import java.util.List;
 @ApplicationScoped
 public class ConfigurationCheck {
 
+  private static final Logger LOG = Logger.getLogger(ConfigurationCheck.class);
+
   @Inject
   public ConfigurationCheck(DockerCacheConfig seed, CacheConfig cache) {
     List<String> problems = new ArrayList<>(SeedConfigCheck.problems(seed));
     nonNegative("docker_cache_tag_ttl", cache.tagTtl(), problems);
     positive("docker_cache_upstream_connect_timeout", cache.upstreamConnectTimeout(), problems);
     positive("docker_cache_upstream_idle_timeout", cache.upstreamIdleTimeout(), problems);
-    positive("docker_cache_fill_timeout", cache.fillTimeout(), problems);
+    cache.fillMaxDurationSetting().ifPresent(d -> positive("docker_cache_fill_max_duration", d, problems));
+    cache.legacyFillTimeout().ifPresent(d -> {
+      positive("docker_cache_fill_timeout", d, problems);
+      LOG.warnf("docker_cache_fill_timeout is deprecated: it is read as docker_cache_fill_max_duration%s;"
+          + " stalled downloads end after docker_cache_upstream_idle_timeout",
+          cache.fillMaxDurationSetting().isPresent() ? " only when that is unset (it is set, so it is ignored)" : "");
+    });
     nonNegative("docker_cache_max_idle", cache.maxIdle(), problems);
     positive("docker_cache_eviction_interval", cache.evictionInterval(), problems);
     nonNegative("docker_cache_eviction_grace", cache.evictionGrace(), problems);

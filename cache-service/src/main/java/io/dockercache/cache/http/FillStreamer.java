@@ -1,6 +1,7 @@
 package io.dockercache.cache.http;
 
 import io.dockercache.cache.pullthrough.BlobFill;
+import io.dockercache.cache.pullthrough.FillTail;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -12,10 +13,22 @@ import io.vertx.core.http.HttpServerResponse;
  * Sends one client the bytes of a running {@link BlobFill} as they land in its file, with the
  * client's own backpressure. The last byte waits for the fill's verdict: verified, the response
  * ends cleanly; failed, the connection is reset, so a client never sees a clean end of bad bytes.
+ *
+ * <p>One chunk is in flight at a time: no read starts while the client's write queue is full, a
+ * drain handler fires once, and a write that fails resets the connection (a dropped write must
+ * never turn into a clean end short of bytes, review item 6).
+ *
+ * <p>When storage refuses the fill's writes ({@link BlobFill.State#UNCACHED}), the first client
+ * to notice claims the fill's {@link FillTail}: it reads the rest of the file it has open, then the
+ * tail from memory, holding back its last byte until the tail's verdict. The others are reset.
  */
 final class FillStreamer {
 
-  private static final int CHUNK = 512 * 1024;
+  /**
+   * One pooled netty buffer: Quarkus sizes netty's pool chunks at 64 KiB, and a larger heap write
+   * is copied into an unpooled direct buffer of its own size (direct memory per response grows).
+   */
+  private static final int CHUNK = 64 * 1024;
 
   private final Vertx vertx;
   private final BlobFill fill;
@@ -27,7 +40,12 @@ final class FillStreamer {
   private Runnable unsubscribe = () -> {};
   private boolean fileGone;
   private boolean reading;
+  private boolean draining;
   private boolean stopped;
+  /** Set once this response is the one fed from the tail of an uncached fill. */
+  private FillTail tail;
+  private long tailOffset;
+  private Buffer held;
 
   /**
    * Streams bytes [start, endExclusive); {@code endExclusive} is -1 to stream to the end.
@@ -53,23 +71,26 @@ final class FillStreamer {
 
   private void open() {
     vertx.fileSystem().open(fill.file().toString(), new OpenOptions().setRead(true).setWrite(false))
-        .onSuccess(f -> {
-          file = f;
-          pump();
-        })
+        .onSuccess(this::opened)
         .onFailure(e -> {
           // The staging file may have just been renamed to its final name by the commit.
           if (fill.state() == BlobFill.State.DONE && !stopped) {
             vertx.fileSystem().open(fill.file().toString(), new OpenOptions().setRead(true).setWrite(false))
-                .onSuccess(f -> {
-                  file = f;
-                  pump();
-                })
+                .onSuccess(this::opened)
                 .onFailure(again -> fileGone());
           } else {
             fileGone();
           }
         });
+  }
+
+  private void opened(AsyncFile f) {
+    if (stopped) {
+      f.close(); // the client left while it opened: no descriptor (or deleted file) is kept
+      return;
+    }
+    file = f;
+    pump();
   }
 
   /** Nothing was sent yet: once the fill has committed, the stored blob serves this response. */
@@ -79,10 +100,22 @@ final class FillStreamer {
   }
 
   private void pump() {
-    if (stopped || reading) {
+    if (stopped || reading || draining) {
       return;
     }
     BlobFill.State state = fill.state();
+    if (state == BlobFill.State.UNCACHED && tail == null) {
+      if (file == null || !fill.claimTail()) {
+        abort(); // one client is fed from memory; the others cannot be
+        return;
+      }
+      tail = fill.tail();
+      tailOffset = tail.start();
+    }
+    if (tail != null) {
+      pumpTail();
+      return;
+    }
     if (file == null) {
       if (fileGone && state == BlobFill.State.DONE) {
         stop();
@@ -111,6 +144,57 @@ final class FillStreamer {
     if (position >= limit) {
       return; // wait for the fill to signal
     }
+    read(limit, false);
+  }
+
+  /**
+   * Uncached: the rest of the staging file, then the tail from memory (dropping what lies beyond
+   * a range's end, so the download is never held up); every byte but the last goes out at once.
+   */
+  private void pumpTail() {
+    if (tail.failure() != null) {
+      abort(tail.failure());
+      return;
+    }
+    long end = endExclusive >= 0 ? endExclusive : Long.MAX_VALUE;
+    long fileEnd = Math.min(tail.start(), end);
+    if (position < fileEnd) {
+      read(fileEnd, true);
+      return;
+    }
+    for (Buffer chunk = tail.poll(); chunk != null; chunk = tail.poll()) {
+      long chunkStart = tailOffset;
+      tailOffset += chunk.length();
+      long from = Math.max(position, chunkStart);
+      long to = Math.min(end, tailOffset);
+      if (from < to) {
+        position = to;
+        sendHolding(chunk.slice((int) (from - chunkStart), (int) (to - chunkStart)));
+        if (stopped) {
+          return;
+        }
+        if (response.writeQueueFull()) {
+          awaitDrain();
+          return;
+        }
+      }
+    }
+    if (tail.finished()) {
+      if (!tail.verified()) {
+        abort(tail.failure());
+        return;
+      }
+      stop();
+      if (held != null) {
+        response.end(held);
+      } else {
+        response.end();
+      }
+    }
+  }
+
+  /** Reads and sends the next chunk of the file below {@code limit}. */
+  private void read(long limit, boolean holding) {
     int length = (int) Math.min(CHUNK, limit - position);
     reading = true;
     file.read(Buffer.buffer(length), 0, position, length).onComplete(ar -> {
@@ -123,20 +207,58 @@ final class FillStreamer {
         return;
       }
       position += ar.result().length();
-      response.write(ar.result());
+      if (holding) {
+        sendHolding(ar.result());
+      } else {
+        response.write(ar.result()).onFailure(this::writeFailed);
+      }
+      if (stopped) {
+        return;
+      }
       if (response.writeQueueFull()) {
-        response.drainHandler(v -> pump());
+        awaitDrain();
       } else {
         pump();
       }
     });
   }
 
+  /** Sends all of {@code chunk} but its last byte, which waits for the next chunk or the verdict. */
+  private void sendHolding(Buffer chunk) {
+    if (held != null) {
+      response.write(held).onFailure(this::writeFailed);
+    }
+    if (chunk.length() > 1) {
+      response.write(chunk.slice(0, chunk.length() - 1)).onFailure(this::writeFailed);
+    }
+    held = chunk.slice(chunk.length() - 1, chunk.length()).copy();
+  }
+
+  private void awaitDrain() {
+    draining = true;
+    response.drainHandler(v -> {
+      response.drainHandler(null);
+      draining = false;
+      pump();
+    });
+  }
+
+  private void writeFailed(Throwable cause) {
+    if (!stopped) {
+      stop();
+      ErrorResponder.send(response, false, cause);
+    }
+  }
+
   /** Ends the response without a clean end: the client must not mistake it for a whole blob. */
   private void abort() {
-    stop();
-    ErrorResponder.send(response, false, fill.failure() != null ? fill.failure()
+    abort(fill.failure() != null ? fill.failure()
         : new IllegalStateException("cannot read the file of " + fill.digest()));
+  }
+
+  private void abort(Throwable cause) {
+    stop();
+    ErrorResponder.send(response, false, cause);
   }
 
   private void stop() {
@@ -147,6 +269,9 @@ final class FillStreamer {
     unsubscribe.run();
     if (file != null) {
       file.close();
+    }
+    if (tail != null && !tail.finished()) {
+      fill.dropTail();
     }
   }
 }

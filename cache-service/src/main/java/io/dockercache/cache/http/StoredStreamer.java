@@ -20,7 +20,8 @@ import java.util.HexFormat;
  */
 final class StoredStreamer {
 
-  private static final int CHUNK = 256 * 1024;
+  /** One pooled netty buffer (see FillStreamer): direct memory per response stays one chunk. */
+  private static final int CHUNK = 64 * 1024;
 
   private final Vertx vertx;
   private final Storage storage;
@@ -102,17 +103,27 @@ final class StoredStreamer {
   /** Writes a chunk; when verifying, its last byte waits until the next chunk or the verdict. */
   private void send(Buffer chunk) {
     if (verify == null) {
-      response.write(chunk);
+      write(chunk);
       return;
     }
     hasher.update(chunk.getByteBuf().nioBuffer());
     if (held != null) {
-      response.write(held);
+      write(held);
     }
     if (chunk.length() > 1) {
-      response.write(chunk.slice(0, chunk.length() - 1));
+      write(chunk.slice(0, chunk.length() - 1));
     }
     held = chunk.length() > 0 ? chunk.slice(chunk.length() - 1, chunk.length()) : held;
+  }
+
+  /** A write that fails resets the connection: a dropped chunk must never end cleanly short. */
+  private void write(Buffer chunk) {
+    response.write(chunk).onFailure(e -> {
+      if (!stopped) {
+        stop();
+      }
+      ErrorResponder.send(response, false, e);
+    });
   }
 
   private void finish() {

@@ -35,8 +35,13 @@ public final class BlobFill {
 
   private static final Logger LOG = Logger.getLogger(BlobFill.class);
 
-  /** The life of a fill; only moves forward. */
-  public enum State { RUNNING, DONE, FAILED }
+  /**
+   * The life of a fill; only moves forward. {@code UNCACHED}: storage refused a write (a full
+   * disk), so nothing will be stored; the bytes already in the staging file stay readable to the
+   * clients that opened it, and the rest goes, verified, to the one client that claims the
+   * {@link #tail()}. Everyone else is cut off (reset), never given a clean short response.
+   */
+  public enum State { RUNNING, DONE, FAILED, UNCACHED }
 
   private final Digest digest;
   private final String action;
@@ -51,6 +56,9 @@ public final class BlobFill {
   private volatile Throwable failure;
   private volatile BlobSource.PassThrough passThrough;
   private final AtomicBoolean claimed = new AtomicBoolean();
+  private volatile Download download;
+  private volatile FillTail tail;
+  private final AtomicBoolean tailClaimed = new AtomicBoolean();
 
   BlobFill(Digest digest, RepositoryName firstRepository, String action) {
     this.digest = digest;
@@ -105,6 +113,25 @@ public final class BlobFill {
     return repositories.contains(name);
   }
 
+  /** What follows the staging file once the fill is {@link State#UNCACHED}; null before. */
+  public FillTail tail() {
+    return tail;
+  }
+
+  /** The tail, to exactly one client (true); the others are cut off. */
+  public boolean claimTail() {
+    return tail != null && tailClaimed.compareAndSet(false, true);
+  }
+
+  /** The client of the tail left: nobody else can be fed, so the upstream is let go. */
+  public void dropTail() {
+    Download d = download;
+    if (d != null) {
+      d.context.runOnContext(v -> d.giveUp(new UpstreamException(action
+          + ": the client fed uncached left; download abandoned")));
+    }
+  }
+
   /** Calls {@code onChange} on {@code context} after new bytes or the end; returns a canceller. */
   public Runnable subscribe(Context context, Runnable onChange) {
     Listener l = new Listener(context, onChange);
@@ -114,9 +141,10 @@ public final class BlobFill {
 
   /**
    * Streams the upstream's 200 response into {@code staging}, then verifies and commits. Runs on
-   * the response's event loop; the response must be paused.
+   * the response's event loop; the response must be paused. A body that sends nothing for
+   * {@code idleTimeoutMillis} (while the cache is ready for more) is abandoned.
    */
-  void run(Vertx vertx, HttpClientResponse resp, Path staging, AsyncStorage storage) {
+  void run(Vertx vertx, HttpClientResponse resp, Path staging, AsyncStorage storage, long idleTimeoutMillis) {
     this.file = staging;
     String length = resp.getHeader(HttpHeaders.CONTENT_LENGTH);
     this.size = length == null ? -1 : Long.parseLong(length);
@@ -125,7 +153,15 @@ public final class BlobFill {
           fail(new StorageWriteException(action + ": cannot write staging file: " + e.getMessage(), e), storage);
           resp.request().reset();
         })
-        .onSuccess(out -> new Download(resp, out, storage).begin());
+        .onSuccess(out -> {
+          Download d = new Download(vertx, resp, out, storage, idleTimeoutMillis);
+          download = d;
+          if (state == State.RUNNING) {
+            d.begin();
+          } else {
+            d.giveUp(failure); // the hard cap passed while the file opened
+          }
+        });
   }
 
   /**
@@ -159,60 +195,146 @@ public final class BlobFill {
     signal();
   }
 
-  /** Gives up on a download that runs past its time limit. */
-  void timeout(HttpClientResponse resp) {
-    if (state == State.RUNNING) {
-      resp.request().reset(0, new UpstreamException(action + ": took longer than the fill timeout"));
+  /**
+   * The hard cap on the fill's life passed (docker_cache_fill_max_duration): the download, or the
+   * wait for it, ends here however steadily bytes arrive.
+   */
+  void expire() {
+    if (state != State.RUNNING && state != State.UNCACHED) {
+      return;
+    }
+    UpstreamException cause = new UpstreamException(action + ": took longer than "
+        + "docker_cache_fill_max_duration");
+    Download d = download;
+    if (d != null) {
+      d.context.runOnContext(v -> d.giveUp(cause));
+    } else {
+      abort(cause);
     }
   }
 
   private final class Download {
-    /** Bytes gathered while a write runs; past this the upstream is paused (bounded memory). */
-    private static final int HIGH_WATER = 1024 * 1024;
+    /**
+     * Bytes gathered while a write runs; past this the upstream is paused (bounded memory). Each
+     * write of a heap buffer goes through a temporary direct buffer of its size, cached by the
+     * JDK per worker thread: small writes keep that direct memory small too.
+     */
+    private static final int HIGH_WATER = 256 * 1024;
 
+    private final Vertx vertx;
+    private final Context context;
     private final HttpClientResponse resp;
     private final AsyncFile out;
     private final AsyncStorage storage;
     private final MessageDigest hasher;
+    private final long idleTimeoutNanos;
     private Buffer pending = Buffer.buffer();
     private long position;
+    private long received;
+    private long lastProgress = System.nanoTime();
+    private long watchdog = -1;
     private boolean writing;
     private boolean paused;
     private boolean ended;
 
-    Download(HttpClientResponse resp, AsyncFile out, AsyncStorage storage) {
+    Download(Vertx vertx, HttpClientResponse resp, AsyncFile out, AsyncStorage storage, long idleTimeoutMillis) {
+      this.vertx = vertx;
+      this.context = vertx.getOrCreateContext();
       this.resp = resp;
       this.out = out;
       this.storage = storage;
       this.hasher = digest.newMessageDigest();
+      this.idleTimeoutNanos = idleTimeoutMillis * 1_000_000L;
     }
 
     void begin() {
-      resp.exceptionHandler(e -> failAndClose(new UpstreamException(
-          action + ": upstream body broke off after " + (position + pending.length()) + " bytes: "
-              + e.getMessage(), e)));
+      resp.exceptionHandler(e -> giveUp(new UpstreamException(
+          action + ": upstream body broke off after " + received + " bytes: " + e.getMessage(), e)));
       resp.endHandler(v -> {
         ended = true;
-        if (!writing) {
+        if (state == State.UNCACHED) {
+          verifyTail();
+        } else if (!writing) {
           verifyAndCommit();
         }
       });
       resp.handler(this::receive);
+      long period = Math.max(100, idleTimeoutNanos / 4_000_000L);
+      watchdog = vertx.setPeriodic(period, id -> checkProgress());
+      finished.future().onComplete(done -> {
+        if (state != State.UNCACHED) {
+          stopWatchdog();
+        }
+      });
       started.tryComplete();
       resp.resume();
     }
 
+    /**
+     * The progress rule (review L1): a download is ended when the upstream sent nothing for the
+     * idle timeout while the cache was ready for more, or, uncached, when its client took
+     * nothing for as long; never for being long.
+     */
+    private void checkProgress() {
+      if (state != State.RUNNING && state != State.UNCACHED || ended && state == State.RUNNING) {
+        stopWatchdog();
+        return;
+      }
+      if (paused && state == State.RUNNING) {
+        lastProgress = System.nanoTime(); // waiting on our own disk, not on the upstream
+        return;
+      }
+      if (System.nanoTime() - lastProgress > idleTimeoutNanos) {
+        giveUp(new UpstreamException(action + ": " + (paused
+            ? "the client fed uncached took nothing for docker_cache_upstream_idle_timeout"
+            : "upstream sent nothing for docker_cache_upstream_idle_timeout") + " after "
+            + received + " bytes; abandoned"));
+      }
+    }
+
+    private void stopWatchdog() {
+      if (watchdog >= 0) {
+        vertx.cancelTimer(watchdog);
+        watchdog = -1;
+      }
+    }
+
     private void receive(Buffer chunk) {
+      lastProgress = System.nanoTime();
+      if (state == State.UNCACHED) {
+        hasher.update(chunk.getByteBuf().nioBuffer());
+        received += chunk.length();
+        if (tail.offer(chunk)) {
+          pause();
+        }
+        signal();
+        return;
+      }
       if (state != State.RUNNING) {
         return;
       }
       hasher.update(chunk.getByteBuf().nioBuffer());
+      received += chunk.length();
       pending.appendBuffer(chunk);
       if (!writing) {
         writePending();
-      } else if (pending.length() >= HIGH_WATER && !paused) {
+      } else if (pending.length() >= HIGH_WATER) {
+        pause();
+      }
+    }
+
+    private void pause() {
+      if (!paused) {
         paused = true;
         resp.pause();
+      }
+    }
+
+    private void resume() {
+      if (paused) {
+        paused = false;
+        lastProgress = System.nanoTime();
+        resp.resume();
       }
     }
 
@@ -226,10 +348,12 @@ public final class BlobFill {
       writing = true;
       out.write(batch, position).onComplete(ar -> {
         writing = false;
+        if (state != State.RUNNING) {
+          return;
+        }
         if (ar.failed()) {
-          failAndClose(new StorageWriteException(action + ": cannot write staging file: "
+          writeFailed(batch, new StorageWriteException(action + ": cannot write staging file: "
               + ar.cause().getMessage(), ar.cause()));
-          resp.request().reset();
           return;
         }
         position += batch.length();
@@ -240,25 +364,72 @@ public final class BlobFill {
         } else if (ended) {
           verifyAndCommit();
         }
-        if (paused && pending.length() < HIGH_WATER) {
-          paused = false;
-          resp.resume();
+        if (pending.length() < HIGH_WATER) {
+          resume();
         }
       });
+    }
+
+    /**
+     * Storage refused the bytes (ENOSPC, most likely): nothing will be stored, but clients
+     * already streaming need not be cut off. One of them gets the rest from memory, verified;
+     * with no client at all, the download ends here.
+     */
+    private void writeFailed(Buffer unwritten, StorageWriteException cause) {
+      if (listeners.isEmpty()) {
+        failAndClose(cause);
+        resp.request().reset();
+        return;
+      }
+      out.close();
+      LOG.warnf("%s; the rest goes to one client uncached", cause.getMessage());
+      FillTail t = new FillTail(position, () -> context.runOnContext(v -> resume()));
+      boolean full = t.offer(unwritten) | t.offer(pending);
+      pending = Buffer.buffer();
+      tail = t;
+      failure = cause;
+      state = State.UNCACHED;
+      finished.tryFail(cause); // the next request starts afresh (and finds out about the room)
+      Path staging = file;
+      storage.run(() -> Files.deleteIfExists(staging)); // open readers keep their descriptors
+      lastProgress = System.nanoTime();
+      if (full) {
+        pause();
+      } else {
+        resume();
+      }
+      if (ended) {
+        verifyTail();
+      }
+      signal();
+    }
+
+    private void verifyTail() {
+      tail.end(verdict());
+      stopWatchdog();
+      signal();
+    }
+
+    /** Null when the body is the blob: the announced size and the digest; else why not. */
+    private Throwable verdict() {
+      String actual = HexFormat.of().formatHex(hasher.digest());
+      if (size >= 0 && received != size) {
+        return new UpstreamException(action + ": got " + received + " of " + size + " bytes");
+      }
+      if (!actual.equals(digest.hex())) {
+        return new UpstreamException(action + ": content hashes to " + digest.algorithm()
+            + ":" + actual + "; not stored");
+      }
+      return null;
     }
 
     private void verifyAndCommit() {
       if (state != State.RUNNING) {
         return;
       }
-      String actual = HexFormat.of().formatHex(hasher.digest());
-      if (size >= 0 && position != size) {
-        failAndClose(new UpstreamException(action + ": got " + position + " of " + size + " bytes"));
-        return;
-      }
-      if (!actual.equals(digest.hex())) {
-        failAndClose(new UpstreamException(action + ": content hashes to " + digest.algorithm()
-            + ":" + actual + "; not stored"));
+      Throwable wrong = verdict();
+      if (wrong != null) {
+        failAndClose(wrong);
         return;
       }
       String key = RegistryLayout.blobData(digest);
@@ -277,10 +448,30 @@ public final class BlobFill {
           .onFailure(e -> fail(new StorageWriteException(action + ": cannot store: " + e.getMessage(), e), storage));
     }
 
+    /** Ends the download without storing anything: the upstream is reset, every client cut off. */
+    void giveUp(Throwable cause) {
+      stopWatchdog();
+      if (state == State.UNCACHED) {
+        if (!tail.finished()) {
+          LOG.warnf("%s", cause.getMessage());
+          tail.end(cause);
+          signal();
+        }
+        resp.request().reset();
+        return;
+      }
+      if (state != State.RUNNING) {
+        return;
+      }
+      failAndClose(cause);
+      resp.request().reset();
+    }
+
     private void failAndClose(Throwable cause) {
       if (state != State.RUNNING) {
         return;
       }
+      stopWatchdog();
       out.close();
       fail(cause, storage);
     }

@@ -35,7 +35,8 @@ public class BlobService {
   private final Vertx vertx;
   private final AsyncStorage storage;
   private final Upstream upstream;
-  private final long fillTimeoutMillis;
+  private final long fillMaxMillis;
+  private final long idleTimeoutMillis;
   private final ConcurrentHashMap<Digest, BlobFill> fills = new ConcurrentHashMap<>();
   private final StagingRoom room = new StagingRoom();
   private final CacheMetrics metrics;
@@ -52,7 +53,8 @@ public class BlobService {
     this.vertx = vertx;
     this.storage = storage;
     this.upstream = upstream;
-    this.fillTimeoutMillis = config.fillTimeout().toMillis();
+    this.fillMaxMillis = config.fillMaxDuration().toMillis();
+    this.idleTimeoutMillis = config.upstreamIdleTimeout().toMillis();
   }
 
   /** The bytes of a blob for a GET; fails with a registry error when there are none. */
@@ -217,7 +219,12 @@ public class BlobService {
       // Registered since this request looked, maybe for another repository: the same check applies.
       return join(name, digest, existing);
     }
-    fresh.finished().onComplete(done -> fills.remove(digest, fresh))
+    // The hard cap counts from now: a fill queued for a connection is bounded too (review #10).
+    long deadline = vertx.setTimer(fillMaxMillis, t -> fresh.expire());
+    fresh.finished().onComplete(done -> {
+      fills.remove(digest, fresh);
+      vertx.cancelTimer(deadline);
+    })
         .onSuccess(done -> {
           access.blobUsed(digest); // a commit is a use: protected by the grace window from now
           access.verified(digest, fresh.size());
@@ -247,11 +254,7 @@ public class BlobService {
                   return null;
                 }
                 fresh.finished().onComplete(done -> room.release(length));
-                upstreamContext.runOnContext(x -> {
-                  long timer = vertx.setTimer(fillTimeoutMillis, t -> fresh.timeout(resp));
-                  fresh.finished().onComplete(done -> vertx.cancelTimer(timer));
-                  fresh.run(vertx, resp, staging, storage);
-                });
+                upstreamContext.runOnContext(x -> fresh.run(vertx, resp, staging, storage, idleTimeoutMillis));
                 return null;
               });
             })

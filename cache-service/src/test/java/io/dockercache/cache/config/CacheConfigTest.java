@@ -47,7 +47,15 @@ class CacheConfigTest {
         Map.of("DOCKER_CACHE_TAG_TTL", "0"));
 
     assertEquals(Duration.ZERO, config.tagTtl());
-    assertEquals(Duration.ofMinutes(10), config.fillTimeout(), "a key only in the file still comes from it");
+    assertEquals(Duration.ofMinutes(10), config.fillMaxDuration(),
+        "a key only in the file still comes from it (the legacy fill timeout is read as the hard cap)");
+  }
+
+  @Test
+  void fillMaxDuration_winsOverTheLegacyFillTimeout() throws IOException {
+    CacheConfig config = load(file("docker_cache_fill_timeout: 10m\ndocker_cache_fill_max_duration: 2h\n"), Map.of());
+
+    assertEquals(Duration.ofHours(2), config.fillMaxDuration());
   }
 
   @Test
@@ -59,7 +67,7 @@ class CacheConfigTest {
     assertEquals(Duration.ofSeconds(60), config.tagTtl());
     assertEquals(Duration.ofSeconds(10), config.upstreamConnectTimeout());
     assertEquals(Duration.ofSeconds(60), config.upstreamIdleTimeout());
-    assertEquals(Duration.ofMinutes(30), config.fillTimeout());
+    assertEquals(Duration.ofHours(24), config.fillMaxDuration());
     assertEquals(0, config.maxSize().bytes());
     assertEquals(200, config.minFreeSpace().of(1000));
     assertEquals(Duration.ofHours(168), config.maxIdle());

@@ -31,7 +31,13 @@ import java.util.OptionalLong;
 public final class AzureStorage implements Storage {
 
   private static final long BLOCK_SIZE = 8L * 1024 * 1024;
-  private static final int READ_CHUNK = 4 * 1024 * 1024;
+  /** Every read starts with this much heap; 200 concurrent hits hold 50 MiB at most. */
+  private static final int BASE_READ_CHUNK = 256 * 1024;
+  private static final int MAX_READ_CHUNK = 4 * 1024 * 1024;
+  /** Heap shared by all reads to grow their chunks beyond the base. */
+  private static final long READ_BUDGET = 32L * 1024 * 1024;
+
+  private final ReadBudget readBudget = new ReadBudget(READ_BUDGET);
 
   private final AzureSettings settings;
   private final BlobContainerClient container;
@@ -110,7 +116,7 @@ public final class AzureStorage implements Storage {
           + " outside its " + props.getBlobSize() + " bytes");
     }
     return new RangeInputStream(blob(key), props.getETag(), settings.maxTries() - 1, offset, length,
-        READ_CHUNK).prefetch();
+        BASE_READ_CHUNK, MAX_READ_CHUNK, readBudget).prefetch();
   }
 
   @Override
