@@ -1,7 +1,6 @@
 package io.dockercache.nativetests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -81,7 +80,7 @@ class AzureStorageIT {
 
     @Test
     @Order(2)
-    void twoProcessesFillOneUncachedBlobAtOnce_oneIntactBlobStored() throws Exception {
+    void twoProcessesFillOneUncachedBlobAtOnce_bothClientsGetItWhole_oneIntactBlobStored() throws Exception {
         Descriptor blob = new Descriptor(raced.digest(), raced.size());
         // Slow enough that both fills overlap for seconds.
         upstreamProxy.inject(Fault.throttle(raced.digest(), 20L << 20));
@@ -112,11 +111,12 @@ class AzureStorageIT {
 
         assertEquals(2, upstreamProxy.requests().count("GET", "/blobs/" + blob.digest()),
                 () -> "each process should have filled the blob itself: " + upstreamProxy.requests());
-        long complete = downloads.stream().filter(d -> d.isComplete(blob.digest(), blob.size())).count();
-        assertTrue(complete >= 1, () -> "no client got the whole blob: " + downloads);
+        // Both replicas and their upstream are healthy: the conditional commit decides which upload
+        // becomes the blob, and neither client may pay for losing that race.
         for (Download d : downloads) {
-            assertFalse(d.status() == 200 && d.failure() == null && !d.isComplete(blob.digest(), blob.size()),
-                    () -> "a clean 200 with wrong bytes: " + d);
+            assertTrue(d.isComplete(blob.digest(), blob.size()),
+                    () -> "a client of one of two healthy replicas filling the same blob did not get it whole"
+                            + " (expected " + blob + "): " + d + "; both: " + downloads);
         }
         assertStoredIntact("race", "library/big", List.of(blob));
     }
@@ -155,11 +155,18 @@ class AzureStorageIT {
             assertEquals(200, readiness(cache), "readiness before the outage");
 
             azurite.stop();
-            Await.until(Duration.ofSeconds(30), () -> readiness(cache) == 503,
+            // One readiness check is one short call to the container: the first probe after the
+            // outage already sees it (README: "goes down within seconds").
+            Await.until(Duration.ofSeconds(10), () -> readiness(cache) == 503,
                     () -> "readiness did not go down with the storage");
+            long sent = System.nanoTime();
             RegistryResponse during = client.get("/v2/library/big/blobs/" + layer.digest());
-            assertTrue(during.status() >= 500, () -> "a blob GET while storage is down: " + during.describe());
-            ImageAssertions.assertErrorEnvelope(during);
+            Duration took = Duration.ofNanos(System.nanoTime() - sent);
+            // A storage outage is retryable, not a bug (500) and not an answer about the blob (404),
+            // and comes after the bounded retries (6 tries, 100 ms doubling), not after a hang.
+            ImageAssertions.assertRegistryError(during, 503, "UNAVAILABLE");
+            assertTrue(took.compareTo(Duration.ofSeconds(30)) < 0,
+                    () -> "the error took " + took + " while storage was down: " + during.describe());
 
             azurite.restart();
             Await.until(Duration.ofSeconds(30), () -> readiness(cache) == 200,

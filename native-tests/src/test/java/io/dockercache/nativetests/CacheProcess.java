@@ -23,7 +23,8 @@ import java.util.TreeMap;
 
 /**
  * The program under test, the packaged cache-service named by the {@code cache.runner} system
- * property: {@code java [jvm args] -jar quarkus-run.jar}, or the native executable run directly.
+ * property: {@code java [-Xmx] [jvm args] -jar quarkus-run.jar}, or the native executable run directly
+ * (with {@code -Xmx} when a heap bound is set).
  * Configured through environment variables, bound to 127.0.0.1 on free ports.
  */
 final class CacheProcess implements AutoCloseable {
@@ -34,6 +35,7 @@ final class CacheProcess implements AutoCloseable {
     private final int port = FreePort.next();
     private final int managementPort = FreePort.next();
     private final List<String> jvmArgs;
+    private final String maxHeap;
     private final Map<String, String> env;
     private final String configYaml;
     private final boolean tls;
@@ -44,6 +46,7 @@ final class CacheProcess implements AutoCloseable {
         this.ownsRoot = builder.root == null;
         this.root = ownsRoot ? dir.resolve("storage") : builder.root;
         this.jvmArgs = List.copyOf(builder.jvmArgs);
+        this.maxHeap = builder.maxHeap;
         Map<String, String> env = new LinkedHashMap<>();
         env.put("QUARKUS_HTTP_HOST", "127.0.0.1");
         env.put("QUARKUS_HTTP_PORT", Integer.toString(port));
@@ -93,6 +96,7 @@ final class CacheProcess implements AutoCloseable {
         private Path root;
         private long tagTtlSeconds = 60;
         private final List<String> jvmArgs = new ArrayList<>();
+        private String maxHeap;
         private final Map<String, String> env = new HashMap<>();
         private String configYaml;
         private Path tlsCert;
@@ -116,6 +120,15 @@ final class CacheProcess implements AutoCloseable {
         /** JVM options for the jar runner; a native executable ignores them. */
         Builder jvmArgs(String... args) {
             jvmArgs.addAll(List.of(args));
+            return this;
+        }
+
+        /**
+         * A heap limit ({@code 128m}) for either runner: {@code -Xmx} is a JVM option of the jar and
+         * a run-time option a native executable accepts too, so the bound holds for both.
+         */
+        Builder maxHeap(String size) {
+            this.maxHeap = size;
             return this;
         }
 
@@ -259,10 +272,18 @@ final class CacheProcess implements AutoCloseable {
         List<String> command = new ArrayList<>();
         if (isJarRunner()) {
             command.add(Paths.get(System.getProperty("java.home"), "bin", "java").toString());
+            if (maxHeap != null) {
+                command.add("-Xmx" + maxHeap);
+            }
             command.addAll(jvmArgs);
             command.add("-jar");
+            command.add(runner.toString());
+        } else {
+            command.add(runner.toString());
+            if (maxHeap != null) {
+                command.add("-Xmx" + maxHeap);
+            }
         }
-        command.add(runner.toString());
         try {
             // The cache refuses a DOCKER_CACHE_CONFIG that does not exist; the environment overrides this file.
             Files.writeString(dir.resolve("config.yaml"), configYaml);

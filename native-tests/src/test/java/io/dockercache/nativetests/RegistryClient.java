@@ -8,9 +8,13 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /** A small Registry API v2 client over {@link HttpClient}, for the tests and for seeding. */
 final class RegistryClient {
@@ -23,6 +27,10 @@ final class RegistryClient {
             "application/vnd.docker.distribution.manifest.v2+json");
 
     private static final Duration REQUEST_TIMEOUT = Duration.ofMinutes(2);
+    /** States of a bounded transfer (see {@link #downloadWithin}). */
+    private static final int RUNNING = 0;
+    private static final int FINISHED = 1;
+    private static final int EXPIRED = 2;
 
     private final String baseUrl;
     private final HttpClient http;
@@ -90,6 +98,78 @@ final class RegistryClient {
 
     Download blob(String name, String digest) {
         return download("/v2/" + name + "/blobs/" + digest);
+    }
+
+    /**
+     * {@code GET path} whose whole transfer, body included, must end within {@code within}; past it
+     * the body is closed and the result {@link Download#timedOut()}, so a hang is an answer, not a
+     * stuck test. An error answer's envelope code is kept ({@link Download#errorCode()}).
+     */
+    Download downloadWithin(Duration within, String path, String... headers) {
+        HttpRequest request = request(path, headers).timeout(within).GET().build();
+        long deadline = System.nanoTime() + within.toNanos();
+        HttpResponse<InputStream> response;
+        try {
+            response = http.send(request, HttpResponse.BodyHandlers.ofInputStream());
+        } catch (IOException e) {
+            // An HttpTimeoutException here: not even the headers came within the bound.
+            return new Download(path, -1, null, 0, null, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted: GET " + path, e);
+        }
+        if (response.statusCode() >= 400) {
+            return errorAnswer(path, response);
+        }
+        // RUNNING -> FINISHED by the reader, or RUNNING -> EXPIRED by the timer, which closes the body.
+        AtomicInteger state = new AtomicInteger(RUNNING);
+        InputStream body = response.body();
+        CompletableFuture<Void> timer = CompletableFuture.runAsync(() -> {
+            if (state.compareAndSet(RUNNING, EXPIRED)) {
+                closeQuietly(body);
+            }
+        }, CompletableFuture.delayedExecutor(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
+        MessageDigest digest = Sha256.newDigest();
+        long bytes = 0;
+        IOException failure = null;
+        byte[] buffer = new byte[1 << 16];
+        try (body) {
+            for (int n; (n = body.read(buffer)) > 0; ) {
+                digest.update(buffer, 0, n);
+                bytes += n;
+            }
+        } catch (IOException e) {
+            failure = e;
+        } finally {
+            timer.cancel(false);
+        }
+        if (!state.compareAndSet(RUNNING, FINISHED)) {
+            failure = new HttpTimeoutException("the transfer did not end within " + within + " (" + bytes
+                    + " bytes had arrived)");
+        }
+        return new Download(path, response.statusCode(), response.headers(), bytes, Sha256.format(digest.digest()),
+                failure);
+    }
+
+    /** An error answer is small: read it whole and keep its envelope's code. */
+    private static Download errorAnswer(String path, HttpResponse<InputStream> response) {
+        try (InputStream body = response.body()) {
+            byte[] bytes = body.readNBytes(1 << 16);
+            String code = new RegistryResponse("GET", path, response.statusCode(), response.headers(), bytes)
+                    .errorCode();
+            return new Download(path, response.statusCode(), response.headers(), bytes.length, Sha256.of(bytes), null,
+                    code);
+        } catch (IOException e) {
+            return new Download(path, response.statusCode(), response.headers(), 0, null, e);
+        }
+    }
+
+    private static void closeQuietly(InputStream body) {
+        try {
+            body.close();
+        } catch (IOException e) {
+            // The reader sees the stream end either way.
+        }
     }
 
     /** Monolithic upload of a file as a blob of {@code name}: POST an upload, then PUT its bytes. */

@@ -5,6 +5,7 @@ import io.dockercache.common.ErrorCode;
 import io.dockercache.common.Reference;
 import io.dockercache.common.RegistryException;
 import io.dockercache.common.RepositoryName;
+import io.dockercache.common.Tag;
 
 /**
  * A Registry API v2 path, parsed and validated before anything touches the upstream or storage.
@@ -20,8 +21,8 @@ record RequestPath(Kind kind, RepositoryName name, Reference reference, Digest d
 
   /**
    * Parses {@code path}; {@code dockerHub} maps one-component names to {@code library/<name>} as
-   * {@code docker pull} does. Throws {@link RegistryException} with NAME_INVALID, TAG_INVALID or
-   * DIGEST_INVALID.
+   * {@code docker pull} does. Throws {@link RegistryException} with NAME_INVALID or
+   * DIGEST_INVALID, or MANIFEST_UNKNOWN for a manifest reference that is neither tag nor digest.
    */
   static RequestPath parse(String path, boolean dockerHub) {
     if (path.equals("/v2") || path.equals(PREFIX)) {
@@ -55,8 +56,12 @@ record RequestPath(Kind kind, RepositoryName name, Reference reference, Digest d
     if (nameRaw.isEmpty()) {
       return unknown();
     }
+    // The name is checked first: a bad name is NAME_INVALID whatever the reference.
     return switch (action) {
-      case "manifests" -> new RequestPath(Kind.MANIFEST, name(nameRaw, dockerHub), reference(last), null);
+      case "manifests" -> {
+        RepositoryName name = name(nameRaw, dockerHub);
+        yield new RequestPath(Kind.MANIFEST, name, reference(last, name), null);
+      }
       case "blobs" -> new RequestPath(Kind.BLOB, name(nameRaw, dockerHub), null, digest(last));
       default -> unknown();
     };
@@ -76,12 +81,22 @@ record RequestPath(Kind kind, RepositoryName name, Reference reference, Digest d
     }
   }
 
-  private static Reference reference(String raw) {
+  /**
+   * A manifest reference: a digest when it holds a colon (a tag never does), else a tag. A
+   * malformed digest is DIGEST_INVALID; a reference that is no valid tag names no manifest that
+   * can exist, so it is MANIFEST_UNKNOWN (404), as distribution answers it (its route matches no
+   * such tag) and the OCI conformance pull workflow expects for {@code .INVALID_MANIFEST_NAME}.
+   * Either way the upstream is never asked.
+   */
+  private static Reference reference(String raw, RepositoryName name) {
+    if (raw.indexOf(':') >= 0) {
+      return Reference.of(digest(raw));
+    }
     try {
-      return Reference.parse(raw);
+      return Reference.of(Tag.parse(raw));
     } catch (IllegalArgumentException e) {
-      ErrorCode code = raw.indexOf(':') >= 0 ? ErrorCode.DIGEST_INVALID : ErrorCode.TAG_INVALID;
-      throw new RegistryException(code, "invalid manifest reference: " + e.getMessage());
+      throw new RegistryException(ErrorCode.MANIFEST_UNKNOWN,
+          "no manifest of " + name + " can exist at this reference: " + e.getMessage());
     }
   }
 

@@ -108,11 +108,25 @@ class RegistryRoutesTest {
       "/v2/library/alpine/blobs/sha256:nothex,     DIGEST_INVALID",
       "/v2/library/alpine/blobs/latest,            DIGEST_INVALID",
       "/v2/library/alpine/manifests/sha256:123,    DIGEST_INVALID",
-      "/v2/library/alpine/manifests/-latest,       TAG_INVALID",
-      "/v2/library/alpine/manifests/.latest,       TAG_INVALID",
+      "/v2/Library/Alpine/manifests/.latest,       NAME_INVALID",
   })
   void invalidPath_isBadRequestWithCode(String path, String code) {
     expectError(request().get(path).then(), 400, code);
+  }
+
+  /**
+   * No manifest can have a reference that is no tag: 404, as distribution answers. The upstream
+   * is unreachable here, so any attempt to ask it would show as 503 instead.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {".INVALID_MANIFEST_NAME", "-latest", "a+b"})
+  void referenceThatIsNoTag_isManifestUnknown_withoutAskingTheUpstream(String reference) {
+    expectError(request().get("/v2/library/alpine/manifests/" + reference).then(), 404, "MANIFEST_UNKNOWN");
+    request().head("/v2/library/alpine/manifests/" + reference)
+        .then()
+        .statusCode(404)
+        .header(API_VERSION, "registry/2.0")
+        .body(emptyString());
   }
 
   @Test

@@ -3,6 +3,7 @@ package io.dockercache.cache.http;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.dockercache.cache.http.RequestPath.Kind;
 import io.dockercache.common.Digest;
@@ -97,11 +98,21 @@ class RequestPathTest {
         Arguments.of("/v2/library/alpine/blobs/sha256:" + HEX.toUpperCase(), ErrorCode.DIGEST_INVALID),
         Arguments.of("/v2/library/alpine/blobs/md5:" + "a".repeat(32), ErrorCode.DIGEST_INVALID),
         Arguments.of("/v2/library/alpine/manifests/sha256:" + HEX.substring(1), ErrorCode.DIGEST_INVALID),
-        Arguments.of("/v2/library/alpine/manifests/-latest", ErrorCode.TAG_INVALID),
-        Arguments.of("/v2/library/alpine/manifests/.hidden", ErrorCode.TAG_INVALID),
-        Arguments.of("/v2/library/alpine/manifests/", ErrorCode.TAG_INVALID),
-        Arguments.of("/v2/library/alpine/manifests/" + "t".repeat(129), ErrorCode.TAG_INVALID),
-        Arguments.of("/v2/library/alpine/manifests/a+b", ErrorCode.TAG_INVALID));
+        Arguments.of("/v2/library/alpine/manifests/sha256:" + HEX.toUpperCase(), ErrorCode.DIGEST_INVALID),
+        Arguments.of("/v2/library/alpine/manifests/md5:" + "a".repeat(32), ErrorCode.DIGEST_INVALID),
+        Arguments.of("/v2/library/alpine/manifests/sha256:", ErrorCode.DIGEST_INVALID),
+        Arguments.of("/v2/library/alpine/manifests/:latest", ErrorCode.DIGEST_INVALID),
+        // A reference that is no tag (and has no colon, so no digest) names no manifest at all:
+        // 404, as distribution and the OCI conformance pull workflow have it.
+        Arguments.of("/v2/library/alpine/manifests/.INVALID_MANIFEST_NAME", ErrorCode.MANIFEST_UNKNOWN),
+        Arguments.of("/v2/library/alpine/manifests/-latest", ErrorCode.MANIFEST_UNKNOWN),
+        Arguments.of("/v2/library/alpine/manifests/.hidden", ErrorCode.MANIFEST_UNKNOWN),
+        Arguments.of("/v2/library/alpine/manifests/", ErrorCode.MANIFEST_UNKNOWN),
+        Arguments.of("/v2/library/alpine/manifests/" + "t".repeat(129), ErrorCode.MANIFEST_UNKNOWN),
+        Arguments.of("/v2/library/alpine/manifests/a+b", ErrorCode.MANIFEST_UNKNOWN),
+        // The name is judged first, whatever the reference.
+        Arguments.of("/v2/Library/Alpine/manifests/.INVALID_MANIFEST_NAME", ErrorCode.NAME_INVALID),
+        Arguments.of("/v2/library/-alpine/manifests/sha256:xyz", ErrorCode.NAME_INVALID));
   }
 
   @ParameterizedTest(name = "{0} -> {1}")
@@ -110,6 +121,16 @@ class RequestPathTest {
     RegistryException e = assertThrows(RegistryException.class, () -> RequestPath.parse(path, true));
 
     assertEquals(code, e.code());
+  }
+
+  @Test
+  void parse_referenceThatIsNoTag_namesRepositoryAndProblem() {
+    RegistryException e = assertThrows(RegistryException.class,
+        () -> RequestPath.parse("/v2/alpine/manifests/.INVALID_MANIFEST_NAME", true));
+
+    assertEquals(ErrorCode.MANIFEST_UNKNOWN, e.code());
+    assertTrue(e.getMessage().contains("library/alpine") && e.getMessage().contains("'.INVALID_MANIFEST_NAME'"),
+        e.getMessage());
   }
 
   @Test

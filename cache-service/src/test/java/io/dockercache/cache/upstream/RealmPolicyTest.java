@@ -60,6 +60,10 @@ class RealmPolicyTest {
       "https://quay.example.com,       http://auth.example.com/token",
       "https://registry-1.docker.io,   http://auth.docker.io/token",
       "https://registry-1.docker.io,   http://registry-1.docker.io/token",
+      "https://registry-1.docker.io,   HTTP://auth.docker.io/token",
+      "https://127.0.0.1:5001,         http://127.0.0.1:5001/token",
+      "https://[::1]:5001,             http://[::1]:5001/token",
+      "https://registry.local:5000,    http://registry.local:5000/auth",
       // Another tenant of a shared suffix: the last two labels would match.
       "https://registry.example.co.uk, https://auth.evil.co.uk/token",
       "https://myreg.azurecr.io,       https://evil.azurecr.io/oauth2/token",
