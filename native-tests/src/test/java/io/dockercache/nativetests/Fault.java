@@ -19,7 +19,9 @@ record Fault(Kind kind, String pathPart, long amount) {
         /** Relays the body at {@code amount} bytes per second. */
         THROTTLE,
         /** Answers 200 with {@code Content-Length: 0}, without asking the upstream (a proxy that lost the bytes). */
-        EMPTY_BODY
+        EMPTY_BODY,
+        /** Sends {@code amount} bytes of the body, then nothing more, keeping the connection open. */
+        STALL_AFTER
     }
 
     static Fault flipByte(String pathPart, long offset) {
@@ -40,6 +42,10 @@ record Fault(Kind kind, String pathPart, long amount) {
 
     static Fault throttle(String pathPart, long bytesPerSecond) {
         return new Fault(Kind.THROTTLE, pathPart, bytesPerSecond);
+    }
+
+    static Fault stallAfter(String pathPart, long bytes) {
+        return new Fault(Kind.STALL_AFTER, pathPart, bytes);
     }
 
     static Fault emptyBody(String pathPart) {

@@ -10,7 +10,7 @@ import java.util.Set;
 
 /**
  * Streams an upstream response to the client with backpressure, never holding the whole body;
- * optionally flips one byte, cuts the body short or throttles it.
+ * optionally flips one byte, cuts the body short, stalls it or throttles it.
  */
 final class Relay {
 
@@ -25,6 +25,7 @@ final class Relay {
     private long offset;
     private int holds;
     private boolean done;
+    private boolean stalled;
     private boolean awaitingDrain;
     private long startNanos;
 
@@ -60,7 +61,7 @@ final class Relay {
         });
         from.exceptionHandler(e -> abort());
         to.closeHandler(v -> {
-            if (!done) {
+            if (!done || stalled) {
                 done = true;
                 from.request().reset();
             }
@@ -82,6 +83,14 @@ final class Relay {
         if (is(Fault.Kind.CUT_AFTER) && offset > fault.amount()) {
             to.write(out.slice(0, (int) (fault.amount() - start)));
             abort();
+            return;
+        }
+        if (is(Fault.Kind.STALL_AFTER) && offset > fault.amount()) {
+            // The rest never comes, and the connection stays open: only the reader's timeout ends it.
+            to.write(out.slice(0, (int) Math.max(0, fault.amount() - start)));
+            done = true;
+            stalled = true;
+            from.pause();
             return;
         }
         to.write(out);
