@@ -247,9 +247,14 @@ public class ManifestService {
     String mediaType = contentType != null && MediaTypes.MANIFEST_TYPES.contains(contentType)
         ? contentType
         : ManifestDocument.mediaType(body);
-    Future<Void> stored = storage.writeSmall(RegistryLayout.blobData(digest), body.getBytes())
-        .onSuccess(v -> lifecycle.added(body.length()))
-        .onFailure(e -> lifecycle.writeFailed())
+    String key = RegistryLayout.blobData(digest);
+    // Stored for another repository already: only its link is new, and its bytes count once.
+    Future<Void> stored = storage.size(key).compose(existing -> existing.isPresent()
+            && existing.getAsLong() == body.length()
+        ? Future.<Void>succeededFuture()
+        : storage.writeSmall(key, body.getBytes())
+            .onSuccess(v -> lifecycle.added(body.length()))
+            .onFailure(e -> lifecycle.writeFailed()))
         .compose(v -> storage.writeLink(RegistryLayout.revisionLink(name, digest), digest));
     if (!ref.isDigest()) {
       stored = stored.compose(v -> linkTag(name, ref.tag(), digest));
