@@ -22,7 +22,6 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
@@ -38,9 +37,10 @@ import org.jboss.logging.Logger;
  *
  * <p>Blob bodies travel on a pool of their own ({@code docker_cache_upstream_max_connections}), so
  * long fills never take the connections manifest HEADs and tag lists need; the wait for a pooled
- * connection is bounded by the connect timeout. A 429 opens a {@link Backoff} window: until it
- * ends no manifest or blob GET is sent (HEADs are: Docker Hub does not count them, and they keep
- * tags revalidated), and such requests fail with {@link RateLimitedException}.
+ * connection is bounded by the connect timeout. A 429 opens a back-off window ({@link
+ * RateLimitGate}): until it ends no manifest or blob GET is sent (HEADs are: Docker Hub does not
+ * count them, and they keep tags revalidated), and such requests fail with {@link
+ * RateLimitedException}.
  */
 @ApplicationScoped
 public class Upstream {
@@ -50,14 +50,14 @@ public class Upstream {
   private static final Set<String> DOCKER_HUB_HOSTS =
       Set.of("registry-1.docker.io", "index.docker.io", "docker.io", "registry.hub.docker.com");
 
-  private final URI base;
   /** Connections for everything but blob bodies: HEADs, manifests, tag lists, tokens. */
   static final int CONTROL_CONNECTIONS = 16;
 
+  private final URI base;
   private final HttpClient client;
   private final HttpClient blobClient;
   private final long connectTimeoutMillis;
-  private final Backoff backoff;
+  private final RateLimitGate rateLimit;
   private final BearerTokens tokens;
   private final Optional<String> basicCredentials;
   private final long idleTimeoutMillis;
@@ -79,8 +79,7 @@ public class Upstream {
         new PoolOptions().setHttp1MaxSize(CONTROL_CONNECTIONS));
     this.blobClient = vertx.createHttpClient(clientOptions(),
         new PoolOptions().setHttp1MaxSize(config.upstreamMaxConnections()));
-    this.backoff = new Backoff(clock);
-    metrics.upstreamBackoff(backoff::secondsLeft);
+    this.rateLimit = new RateLimitGate(base.getHost(), clock, metrics);
     this.basicCredentials = config.remoteUsername().map(user -> "Basic " + Base64.getEncoder()
         .encodeToString((user + ":" + config.remotePassword().orElse(""))
             .getBytes(StandardCharsets.UTF_8)));
@@ -119,39 +118,19 @@ public class Upstream {
       String pathInRepository, MultiMap headers) {
     URI uri = URI.create(base + "/v2/" + repository + "/" + pathInRepository);
     String what = method + " " + host() + uri.getPath();
-    Optional<CacheMetrics.Kind> limited = limitedKind(pathInRepository);
-    if (limited.isPresent() && method == HttpMethod.GET) {
-      Optional<Instant> until = backoff.openUntil();
-      if (until.isPresent()) {
-        metrics.upstreamHeldBack(limited.get());
-        return Future.failedFuture(rateLimited(what + " not sent", until.get()));
-      }
+    Optional<RateLimitedException> refused = rateLimit.refusal(method, pathInRepository, what);
+    if (refused.isPresent()) {
+      return Future.failedFuture(refused.get());
     }
     String scope = "repository:" + repository + ":pull";
-    HttpClient pool = method == HttpMethod.GET && limited.orElse(null) == CacheMetrics.Kind.BLOB
+    Optional<CacheMetrics.Kind> kind = RateLimitGate.kind(pathInRepository);
+    HttpClient pool = method == HttpMethod.GET && kind.orElse(null) == CacheMetrics.Kind.BLOB
         ? blobClient : client;
-    return attempt(pool, method, uri, headers, scope, null, 0, false).compose(resp -> {
-      if (resp.statusCode() != 429 || limited.isEmpty()) {
-        return Future.succeededFuture(resp);
-      }
-      // The window was opened when the answer arrived; the caller gets the time left.
-      Instant until = backoff.openUntil().orElse(backoff.clock().instant());
-      return discard(resp).transform(v -> Future.failedFuture(rateLimited(what + " answered 429", until)));
-    });
-  }
-
-  /** The requests a rate limit is about, by what they fetch; tag lists and the rest are not. */
-  private static Optional<CacheMetrics.Kind> limitedKind(String pathInRepository) {
-    if (pathInRepository.startsWith("manifests/")) {
-      return Optional.of(CacheMetrics.Kind.MANIFEST);
-    }
-    return pathInRepository.startsWith("blobs/") ? Optional.of(CacheMetrics.Kind.BLOB) : Optional.empty();
-  }
-
-  private RateLimitedException rateLimited(String what, Instant until) {
-    long seconds = RateLimitedException.secondsUntil(until, backoff.clock().instant());
-    return new RateLimitedException(what + ": " + host() + " rate limit reached; no manifest or blob"
-        + " GET is sent to it for " + seconds + " s more", until);
+    return attempt(pool, method, uri, headers, scope, null, 0, false).compose(resp ->
+        resp.statusCode() != 429 || kind.isEmpty()
+            ? Future.succeededFuture(resp)
+            // The window opened when the answer arrived; the caller gets the time it has left.
+            : discard(resp).transform(v -> Future.failedFuture(rateLimit.answeredLimited(what))));
   }
 
   private Future<HttpClientResponse> attempt(HttpClient pool, HttpMethod method, URI uri,
@@ -220,7 +199,7 @@ public class Upstream {
           if (answer.succeeded()) {
             metrics.rateLimitHeader(answer.result().getHeader("ratelimit-remaining"));
             if (answer.result().statusCode() == 429) {
-              holdBack(answer.result().getHeader("Retry-After"));
+              rateLimit.answered429(answer.result().getHeader("Retry-After"));
             }
           }
         })
@@ -228,17 +207,6 @@ public class Upstream {
             ? failure
             : new UpstreamException(options.getMethod() + " " + uri.getHost() + uri.getPath()
                 + " failed: " + failure.getMessage(), failure)));
-  }
-
-  private void holdBack(String retryAfter) {
-    Duration wait = RetryAfter.parse(retryAfter, backoff.clock().instant());
-    boolean wasOpen = backoff.openUntil().isPresent();
-    Instant until = backoff.hold(wait);
-    if (!wasOpen) {
-      LOG.warnf("%s answered 429 (Retry-After: %s): no manifest or blob GETs to it until %s",
-          host(), retryAfter == null ? "none, " + RetryAfter.DEFAULT.toSeconds() + " s assumed" : retryAfter,
-          until);
-    }
   }
 
   /** Finds a challenge we can answer; resolves to a Bearer token, or null for Basic. */
