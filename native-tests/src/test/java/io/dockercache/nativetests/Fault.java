@@ -4,15 +4,24 @@ package io.dockercache.nativetests;
  * What {@link FaultProxy} does to requests whose path contains {@code pathPart} ("" = every request).
  *
  * @param amount the byte offset, byte count, status code or bytes per second, by kind
+ * @param value a header value or URL, by kind: {@code Retry-After} of a status, the redirect
+ *     target's base URL, the {@code Authorization} a challenge demands; else null
  */
-record Fault(Kind kind, String pathPart, long amount) {
+record Fault(Kind kind, String pathPart, long amount, String value) {
+
+    Fault(Kind kind, String pathPart, long amount) {
+        this(kind, pathPart, amount, null);
+    }
 
     enum Kind {
         /** Inverts the byte at offset {@code amount} of the response body. */
         FLIP_BYTE,
         /** Sends {@code amount} bytes of the body, then closes the connection. */
         CUT_AFTER,
-        /** Answers with status {@code amount} and a registry error, without asking the upstream. */
+        /**
+         * Answers with status {@code amount} and a registry error, without asking the upstream;
+         * with {@code Retry-After: value} when value is set.
+         */
         STATUS,
         /** Accepts the request and never answers (until the faults are cleared). */
         STALL,
@@ -20,6 +29,13 @@ record Fault(Kind kind, String pathPart, long amount) {
         THROTTLE,
         /** Answers 200 with {@code Content-Length: 0}, without asking the upstream (a proxy that lost the bytes). */
         EMPTY_BODY,
+        /** Answers 307 to {@code value} + the request's path and query (a CDN elsewhere). */
+        REDIRECT,
+        /**
+         * Answers 401 with a Basic challenge unless the request carries {@code Authorization: value};
+         * checked before every other fault, and forwards what it lets through.
+         */
+        CHALLENGE_BASIC,
         /** Sends {@code amount} bytes of the body, then nothing more, keeping the connection open. */
         STALL_AFTER
     }
@@ -34,6 +50,19 @@ record Fault(Kind kind, String pathPart, long amount) {
 
     static Fault status(String pathPart, int status) {
         return new Fault(Kind.STATUS, pathPart, status);
+    }
+
+    /** 429 with {@code Retry-After: retryAfter} (null: no such header). */
+    static Fault rateLimited(String pathPart, String retryAfter) {
+        return new Fault(Kind.STATUS, pathPart, 429, retryAfter);
+    }
+
+    static Fault redirect(String pathPart, String targetBaseUrl) {
+        return new Fault(Kind.REDIRECT, pathPart, 0, targetBaseUrl);
+    }
+
+    static Fault challengeBasic(String pathPart, String authorization) {
+        return new Fault(Kind.CHALLENGE_BASIC, pathPart, 0, authorization);
     }
 
     static Fault stall(String pathPart) {

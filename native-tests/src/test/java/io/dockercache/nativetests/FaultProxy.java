@@ -10,7 +10,8 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * An HTTP proxy in front of the upstream registry: counts every request by method and path and
+ * An HTTP proxy in front of the upstream registry: counts every request by method and path,
+ * records each one's headers (so tests can see which credentials reached which host) and
  * injects {@link Fault}s on demand; stopped, its port refuses connections. Streams bodies.
  */
 final class FaultProxy implements AutoCloseable {
@@ -21,6 +22,7 @@ final class FaultProxy implements AutoCloseable {
     private final RequestCounter requests = new RequestCounter();
     private final List<Fault> faults = new CopyOnWriteArrayList<>();
     private final List<HttpServerRequest> stalled = new CopyOnWriteArrayList<>();
+    private final List<RecordedRequest> recorded = new CopyOnWriteArrayList<>();
     private HttpServer server;
 
     private FaultProxy(String upstreamUrl) {
@@ -40,6 +42,15 @@ final class FaultProxy implements AutoCloseable {
 
     RequestCounter requests() {
         return requests;
+    }
+
+    /** Every request since the start (or {@link #forgetRecorded()}), headers included, in order of arrival. */
+    List<RecordedRequest> recorded() {
+        return List.copyOf(recorded);
+    }
+
+    void forgetRecorded() {
+        recorded.clear();
     }
 
     /** Applies {@code fault} to matching requests from now on, until {@link #clearFaults()}. */
@@ -78,9 +89,28 @@ final class FaultProxy implements AutoCloseable {
     private void handle(HttpServerRequest in) {
         String path = in.path();
         requests.record(in.method().name(), path);
-        Fault fault = faults.stream().filter(f -> f.matches(path)).findFirst().orElse(null);
+        recorded.add(RecordedRequest.of(in));
+        Fault challenge = faults.stream().filter(f -> f.kind() == Fault.Kind.CHALLENGE_BASIC && f.matches(path))
+                .findFirst().orElse(null);
+        if (challenge != null && !challenge.value().equals(in.getHeader("Authorization"))) {
+            in.response().setStatusCode(401)
+                    .putHeader("WWW-Authenticate", "Basic realm=\"fault-proxy\"")
+                    .putHeader("Docker-Distribution-API-Version", "registry/2.0")
+                    .end();
+            return;
+        }
+        Fault fault = faults.stream().filter(f -> f.kind() != Fault.Kind.CHALLENGE_BASIC && f.matches(path))
+                .findFirst().orElse(null);
         if (fault != null && fault.kind() == Fault.Kind.STATUS) {
+            if (fault.value() != null) {
+                in.response().putHeader("Retry-After", fault.value());
+            }
             answerError(in, (int) fault.amount());
+            return;
+        }
+        if (fault != null && fault.kind() == Fault.Kind.REDIRECT) {
+            in.response().setStatusCode(307).putHeader("Location", fault.value() + in.uri())
+                    .putHeader("Docker-Distribution-API-Version", "registry/2.0").end();
             return;
         }
         if (fault != null && fault.kind() == Fault.Kind.EMPTY_BODY) {

@@ -34,10 +34,21 @@ public interface CacheConfig {
   @WithDefault("60s")
   Duration tagTtl();
 
-  /** Upstream TCP connect timeout. */
+  /**
+   * Upstream connect timeout: bounds the TCP connect and, for every upstream request, the wait
+   * for a pooled connection (a request that gets none in time fails; a tag is then served stale).
+   */
   @WithName("docker_cache_upstream_connect_timeout")
   @WithDefault("10s")
   Duration upstreamConnectTimeout();
+
+  /**
+   * Connections to the upstream for blob bodies, a pool of their own: long fills never take the
+   * connections manifest HEADs, tag lists and token requests use (those have 16 more).
+   */
+  @WithName("docker_cache_upstream_max_connections")
+  @WithDefault("64")
+  int upstreamMaxConnections();
 
   /**
    * An upstream response that sends nothing for this long is abandoned, headers or body: a stalled

@@ -27,6 +27,10 @@ public class ConfigurationCheck {
     List<String> problems = new ArrayList<>(SeedConfigCheck.problems(seed));
     nonNegative("docker_cache_tag_ttl", cache.tagTtl(), problems);
     positive("docker_cache_upstream_connect_timeout", cache.upstreamConnectTimeout(), problems);
+    if (cache.upstreamMaxConnections() < 1) {
+      problems.add("docker_cache_upstream_max_connections: " + cache.upstreamMaxConnections()
+          + " is not positive; allowed: 1 or more, e.g. 64");
+    }
     positive("docker_cache_upstream_idle_timeout", cache.upstreamIdleTimeout(), problems);
     cache.fillMaxDurationSetting().ifPresent(d -> positive("docker_cache_fill_max_duration", d, problems));
     cache.legacyFillTimeout().ifPresent(d -> {

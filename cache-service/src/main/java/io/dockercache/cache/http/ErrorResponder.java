@@ -1,5 +1,6 @@
 package io.dockercache.cache.http;
 
+import io.dockercache.cache.upstream.RateLimitedException;
 import io.dockercache.cache.upstream.UpstreamException;
 import io.dockercache.common.ErrorCode;
 import io.dockercache.common.RegistryException;
@@ -7,6 +8,8 @@ import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.time.Instant;
+import java.util.Optional;
 import org.jboss.logging.Logger;
 
 /**
@@ -45,6 +48,11 @@ final class ErrorResponder {
       // The only credentials this registry asks for are its htpasswd users'.
       response.putHeader("WWW-Authenticate", "Basic realm=\"" + REALM + "\"");
     }
+    if (error.code() == ErrorCode.TOOMANYREQUESTS) {
+      // The upstream's back-off: the client may come back when the cache will ask it again.
+      rateLimit(failure).ifPresent(limited -> response.putHeader("Retry-After",
+          String.valueOf(limited.retryAfterSeconds(Instant.now()))));
+    }
     if (head) {
       response.putHeader(HttpHeaders.CONTENT_LENGTH, String.valueOf(body.length())).end();
     } else {
@@ -52,9 +60,22 @@ final class ErrorResponder {
     }
   }
 
+  /** The upstream rate limit behind a failure, however deep it was wrapped. */
+  static Optional<RateLimitedException> rateLimit(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+      if (t instanceof RateLimitedException limited) {
+        return Optional.of(limited);
+      }
+    }
+    return Optional.empty();
+  }
+
   static RegistryException asRegistryError(Throwable failure) {
     if (failure instanceof RegistryException re) {
       return re;
+    }
+    if (failure instanceof RateLimitedException limited) {
+      return new RegistryException(ErrorCode.TOOMANYREQUESTS, limited.getMessage(), limited);
     }
     if (failure instanceof UpstreamException ue) {
       return new RegistryException(ErrorCode.UNAVAILABLE, ue.getMessage(), ue);

@@ -48,6 +48,7 @@ public class CacheMetrics {
   private final Counter writeFailures;
   private final Counter scrubbedBytes;
   private volatile Supplier<Number> fillsInProgress = () -> 0;
+  private volatile Supplier<Number> backoffSeconds = () -> 0;
 
   @Inject
   public CacheMetrics(MeterRegistry registry) {
@@ -79,6 +80,12 @@ public class CacheMetrics {
     Gauge.builder("docker_cache_upstream_ratelimit_remaining", rateLimitRemaining, AtomicLong::doubleValue)
         .description("The upstream's last ratelimit-remaining header (Docker Hub pulls left; -1: none seen)")
         .register(registry);
+    Gauge.builder("docker_cache_upstream_backoff_seconds", () -> backoffSeconds.get())
+        .description("Seconds left before manifest and blob GETs go to the upstream again after its 429 (0: none held)")
+        .baseUnit("seconds").register(registry);
+    for (Kind kind : Kind.values()) {
+      heldBack(kind).increment(0);
+    }
   }
 
   /** One registry request answered. */
@@ -103,6 +110,22 @@ public class CacheMetrics {
     timers.computeIfAbsent(method, m -> Timer.builder("docker_cache_upstream_request")
         .description("Time from sending an upstream request to its response headers")
         .tag("method", m).serviceLevelObjectives(LATENCY_BUCKETS).register(registry)).record(elapsed);
+  }
+
+  /** An upstream GET not sent because the upstream's 429 back-off window is open. */
+  public void upstreamHeldBack(Kind kind) {
+    heldBack(kind).increment();
+  }
+
+  /** Where the back-off gauge reads its seconds left from (it shows 0 before this is called). */
+  public void upstreamBackoff(Supplier<Number> secondsLeft) {
+    backoffSeconds = secondsLeft;
+  }
+
+  private Counter heldBack(Kind kind) {
+    return counter("docker_cache_upstream_held_back",
+        "Upstream GETs not sent, by kind, while the upstream's 429 back-off window was open",
+        "kind", label(kind));
   }
 
   /** A request joined a running download instead of starting one. */

@@ -94,13 +94,14 @@ public class ManifestService {
           ? local(name, cached.get())
           : Future.succeededFuture(Optional.empty());
       return local.compose(have -> {
-        if (have.isPresent() && freshness.isFresh(key)) {
+        if (have.isPresent() && freshness.isFresh(key, have.get().digest())) {
           return Future.succeededFuture(have.get());
         }
+        // An upstream fault anywhere on the way serves what we have: the HEAD's, and the GET's
+        // of a tag that moved (Docker Hub's pull limit: HEAD free, GET 429; review #3).
         return revalidations.join(key, () -> upstreamDigest(name, tag))
-            .compose(
-                current -> afterRevalidation(name, tag, head, have, current),
-                failure -> staleOr(have, failure, name, tag));
+            .compose(current -> afterRevalidation(name, tag, head, have, current))
+            .recover(failure -> staleOr(have, failure, name, tag));
       });
     });
   }
@@ -108,10 +109,13 @@ public class ManifestService {
   /** What an upstream HEAD of a manifest said: digest (when sent), media type, size. */
   private record UpstreamHead(Optional<Digest> digest, String mediaType, long size) {}
 
-  /** The digest the upstream has for a tag now (HEAD: free against Docker Hub's limit). */
+  /**
+   * The digest the upstream has for a tag now (HEAD: free against Docker Hub's limit). Confirmed
+   * as that digest: the tag is fresh once its link names it, not before (see {@link TagFreshness}).
+   */
   private Future<UpstreamHead> upstreamDigest(RepositoryName name, Tag tag) {
     return headUpstream(name, Reference.of(tag))
-        .onSuccess(h -> freshness.confirm(name + ":" + tag));
+        .onSuccess(h -> h.digest().ifPresent(d -> freshness.confirm(name + ":" + tag, d)));
   }
 
   private Future<ManifestAnswer> afterRevalidation(RepositoryName name, Tag tag, boolean head,
@@ -138,7 +142,8 @@ public class ManifestService {
           : Future.failedFuture(new RegistryException(ErrorCode.UNAVAILABLE, "check tag " + tag
               + " of " + name + ": " + upstream.host() + " sent no Docker-Content-Digest"));
     }
-    return fetch(name, Reference.of(tag), null);
+    return fetch(name, Reference.of(tag), null)
+        .onSuccess(a -> freshness.confirm(name + ":" + tag, a.digest()));
   }
 
   private Future<ManifestAnswer> staleOr(Optional<ManifestAnswer> have, Throwable failure,
@@ -242,9 +247,14 @@ public class ManifestService {
     String mediaType = contentType != null && MediaTypes.MANIFEST_TYPES.contains(contentType)
         ? contentType
         : ManifestDocument.mediaType(body);
-    Future<Void> stored = storage.writeSmall(RegistryLayout.blobData(digest), body.getBytes())
-        .onSuccess(v -> lifecycle.added(body.length()))
-        .onFailure(e -> lifecycle.writeFailed())
+    String key = RegistryLayout.blobData(digest);
+    // Stored for another repository already: only its link is new, and its bytes count once.
+    Future<Void> stored = storage.size(key).compose(existing -> existing.isPresent()
+            && existing.getAsLong() == body.length()
+        ? Future.<Void>succeededFuture()
+        : storage.writeSmall(key, body.getBytes())
+            .onSuccess(v -> lifecycle.added(body.length()))
+            .onFailure(e -> lifecycle.writeFailed()))
         .compose(v -> storage.writeLink(RegistryLayout.revisionLink(name, digest), digest));
     if (!ref.isDigest()) {
       stored = stored.compose(v -> linkTag(name, ref.tag(), digest));

@@ -1,30 +1,39 @@
 package io.dockercache.cache.pullthrough;
 
+import io.dockercache.common.Digest;
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
 /**
- * When each cached tag was last confirmed by the upstream, so a tag costs at most one upstream
- * HEAD per TTL. Kept in memory: after a restart the first request revalidates, which is cheap.
+ * Which digest the upstream last confirmed for each cached tag, and when, so a tag costs at most
+ * one upstream HEAD per TTL. A tag is fresh only while its stored link still names the confirmed
+ * digest: when the upstream moved it and the new manifest could not be fetched (a 429 on the GET),
+ * the old link is not trusted as fresh, and the next request asks again. Kept in memory: after a
+ * restart the first request revalidates, which is cheap.
  */
 final class TagFreshness {
 
+  private record Confirmed(Digest digest, long atNanos) {}
+
   private final long ttlNanos;
   private final LongSupplier nanoClock;
-  private final ConcurrentHashMap<String, Long> confirmedAt = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<String, Confirmed> confirmed = new ConcurrentHashMap<>();
 
   TagFreshness(Duration ttl, LongSupplier nanoClock) {
     this.ttlNanos = ttl.toNanos();
     this.nanoClock = nanoClock;
   }
 
-  boolean isFresh(String tagKey) {
-    Long at = confirmedAt.get(tagKey);
-    return at != null && ttlNanos > 0 && nanoClock.getAsLong() - at < ttlNanos;
+  /** Whether {@code linked}, the digest the tag's link names, was confirmed within the TTL. */
+  boolean isFresh(String tagKey, Digest linked) {
+    Confirmed c = confirmed.get(tagKey);
+    return c != null && ttlNanos > 0 && c.digest().equals(linked)
+        && nanoClock.getAsLong() - c.atNanos() < ttlNanos;
   }
 
-  void confirm(String tagKey) {
-    confirmedAt.put(tagKey, nanoClock.getAsLong());
+  /** The upstream says the tag names {@code digest} now. */
+  void confirm(String tagKey, Digest digest) {
+    confirmed.put(tagKey, new Confirmed(digest, nanoClock.getAsLong()));
   }
 }

@@ -1,5 +1,6 @@
 package io.dockercache.cache.pullthrough;
 
+import io.dockercache.cache.upstream.RateLimitedException;
 import io.dockercache.cache.upstream.UpstreamException;
 import io.dockercache.common.ErrorCode;
 import io.dockercache.common.RegistryException;
@@ -25,8 +26,14 @@ final class UpstreamAnswers {
     };
   }
 
-  /** The registry error for no answer at all. */
+  /**
+   * The registry error for no answer at all, or for a request the upstream's rate limit stopped
+   * (429 {@code TOOMANYREQUESTS}; the cause carries the time left for {@code Retry-After}).
+   */
   static RegistryException unreachable(String action, Throwable cause) {
+    if (cause instanceof RateLimitedException) {
+      return new RegistryException(ErrorCode.TOOMANYREQUESTS, action + ": " + cause.getMessage(), cause);
+    }
     return new RegistryException(ErrorCode.UNAVAILABLE,
         action + ": upstream unavailable: " + cause.getMessage(), cause);
   }

@@ -36,12 +36,14 @@ final class BearerTokens {
   private final HttpClient client;
   private final RealmPolicy realms;
   private final Optional<String> basicCredentials;
+  private final long connectTimeoutMillis;
   private final long idleTimeoutMillis;
   private final TokenCache cache;
   private final InFlight<String, Token> fetching = new InFlight<>();
 
   BearerTokens(HttpClient client, RealmPolicy realms, Optional<String> basicCredentials,
-      long idleTimeoutMillis, TokenCache cache) {
+      long connectTimeoutMillis, long idleTimeoutMillis, TokenCache cache) {
+    this.connectTimeoutMillis = connectTimeoutMillis;
     this.client = client;
     this.realms = realms;
     this.basicCredentials = basicCredentials;
@@ -89,6 +91,8 @@ final class BearerTokens {
     RequestOptions options = new RequestOptions()
         .setMethod(HttpMethod.GET)
         .setAbsoluteURI(url.toString())
+        // Bounds the wait for a pooled connection as well as the TCP connect.
+        .setConnectTimeout(connectTimeoutMillis)
         .setIdleTimeout(idleTimeoutMillis);
     basicCredentials.ifPresent(b -> options.putHeader(HttpHeaders.AUTHORIZATION, b));
     return client.request(options)

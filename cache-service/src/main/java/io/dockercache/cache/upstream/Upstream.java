@@ -13,6 +13,7 @@ import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.SocketAddress;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -33,6 +34,13 @@ import org.jboss.logging.Logger;
  * and its answer. Answers a Bearer or Basic challenge once, follows redirects (Docker Hub sends
  * blobs to a CDN) without carrying {@code Authorization} to another origin, and applies explicit
  * connect and idle timeouts. The response comes back paused, body unread, for the caller to stream.
+ *
+ * <p>Blob bodies travel on a pool of their own ({@code docker_cache_upstream_max_connections}), so
+ * long fills never take the connections manifest HEADs and tag lists need; the wait for a pooled
+ * connection is bounded by the connect timeout. A 429 opens a back-off window ({@link
+ * RateLimitGate}): until it ends no manifest or blob GET is sent (HEADs are: Docker Hub does not
+ * count them, and they keep tags revalidated), and such requests fail with {@link
+ * RateLimitedException}.
  */
 @ApplicationScoped
 public class Upstream {
@@ -42,8 +50,14 @@ public class Upstream {
   private static final Set<String> DOCKER_HUB_HOSTS =
       Set.of("registry-1.docker.io", "index.docker.io", "docker.io", "registry.hub.docker.com");
 
+  /** Connections for everything but blob bodies: HEADs, manifests, tag lists, tokens. */
+  static final int CONTROL_CONNECTIONS = 16;
+
   private final URI base;
   private final HttpClient client;
+  private final HttpClient blobClient;
+  private final long connectTimeoutMillis;
+  private final RateLimitGate rateLimit;
   private final BearerTokens tokens;
   private final Optional<String> basicCredentials;
   private final long idleTimeoutMillis;
@@ -60,19 +74,28 @@ public class Upstream {
     this.metrics = metrics;
     this.base = withoutTrailingSlash(remote);
     this.idleTimeoutMillis = config.upstreamIdleTimeout().toMillis();
-    this.client = vertx.createHttpClient(new HttpClientOptions()
-        .setConnectTimeout((int) config.upstreamConnectTimeout().toMillis())
-        .setKeepAlive(true)
-        .setMaxPoolSize(64)
-        .setForceSni(true)
-        // Bytes must arrive exactly as the upstream hashed them.
-        .setDecompressionSupported(false));
+    this.connectTimeoutMillis = config.upstreamConnectTimeout().toMillis();
+    this.client = vertx.createHttpClient(clientOptions(),
+        new PoolOptions().setHttp1MaxSize(CONTROL_CONNECTIONS));
+    this.blobClient = vertx.createHttpClient(clientOptions(),
+        new PoolOptions().setHttp1MaxSize(config.upstreamMaxConnections()));
+    this.rateLimit = new RateLimitGate(base.getHost(), clock, metrics);
     this.basicCredentials = config.remoteUsername().map(user -> "Basic " + Base64.getEncoder()
         .encodeToString((user + ":" + config.remotePassword().orElse(""))
             .getBytes(StandardCharsets.UTF_8)));
     this.tokens = new BearerTokens(client, new RealmPolicy(base), basicCredentials,
-        idleTimeoutMillis, new TokenCache(TokenCache.DEFAULT_MAX_ENTRIES, clock));
+        connectTimeoutMillis, idleTimeoutMillis,
+        new TokenCache(TokenCache.DEFAULT_MAX_ENTRIES, clock));
     this.redirectPolicy = RedirectPolicy.of(base);
+  }
+
+  private HttpClientOptions clientOptions() {
+    return new HttpClientOptions()
+        .setConnectTimeout((int) connectTimeoutMillis)
+        .setKeepAlive(true)
+        .setForceSni(true)
+        // Bytes must arrive exactly as the upstream hashed them.
+        .setDecompressionSupported(false);
   }
 
   /** The upstream's host, for messages. */
@@ -87,17 +110,31 @@ public class Upstream {
 
   /**
    * Sends {@code method} to {@code /v2/<repository>/<pathInRepository>}; the answer is paused. Any
-   * status is a successful future; a failed one means no answer at all (connect error, timeout).
+   * status is a successful future but a 429 for a manifest or blob, which fails with {@link
+   * RateLimitedException}, as does a manifest or blob GET while the back-off window is open; any
+   * other failure means no answer at all (connect error, timeout, no pooled connection in time).
    */
   public Future<HttpClientResponse> send(HttpMethod method, RepositoryName repository,
       String pathInRepository, MultiMap headers) {
     URI uri = URI.create(base + "/v2/" + repository + "/" + pathInRepository);
+    String what = method + " " + host() + uri.getPath();
+    Optional<RateLimitedException> refused = rateLimit.refusal(method, pathInRepository, what);
+    if (refused.isPresent()) {
+      return Future.failedFuture(refused.get());
+    }
     String scope = "repository:" + repository + ":pull";
-    return attempt(method, uri, headers, scope, null, 0, false);
+    Optional<CacheMetrics.Kind> kind = RateLimitGate.kind(pathInRepository);
+    HttpClient pool = method == HttpMethod.GET && kind.orElse(null) == CacheMetrics.Kind.BLOB
+        ? blobClient : client;
+    return attempt(pool, method, uri, headers, scope, null, 0, false).compose(resp ->
+        resp.statusCode() != 429 || kind.isEmpty()
+            ? Future.succeededFuture(resp)
+            // The window opened when the answer arrived; the caller gets the time it has left.
+            : discard(resp).transform(v -> Future.failedFuture(rateLimit.answeredLimited(what))));
   }
 
-  private Future<HttpClientResponse> attempt(HttpMethod method, URI uri, MultiMap headers,
-      String scope, String bearer, int redirects, boolean challenged) {
+  private Future<HttpClientResponse> attempt(HttpClient pool, HttpMethod method, URI uri,
+      MultiMap headers, String scope, String bearer, int redirects, boolean challenged) {
     // Credentials only ever go to the upstream's own origin, never to a CDN it redirects to.
     String token = !sameOrigin(uri) ? null
         : bearer != null ? bearer : tokens.cached(scope).orElse(null);
@@ -105,18 +142,20 @@ public class Upstream {
         .setMethod(method)
         .setAbsoluteURI(uri.toString())
         .setIdleTimeout(idleTimeoutMillis)
+        // Bounds the wait for a pooled connection too: without it Vert.x 4.5 waits forever.
+        .setConnectTimeout(connectTimeoutMillis)
         .setHeaders(MultiMap.caseInsensitiveMultiMap().addAll(headers));
     if (token != null) {
       options.putHeader(HttpHeaders.AUTHORIZATION, "Bearer " + token);
     } else if (sameOrigin(uri) && basicRequested && basicCredentials.isPresent()) {
       options.putHeader(HttpHeaders.AUTHORIZATION, basicCredentials.get());
     }
-    return exchange(options, uri).compose(resp -> {
+    return exchange(pool, options, uri).compose(resp -> {
       resp.pause();
       int status = resp.statusCode();
       if (status == 401 && !challenged && sameOrigin(uri)) {
         return discard(resp).compose(v -> answerChallenge(resp, scope, token))
-            .compose(newToken -> attempt(method, uri, headers, scope, newToken, redirects, true));
+            .compose(newToken -> attempt(pool, method, uri, headers, scope, newToken, redirects, true));
       }
       String location = resp.getHeader(HttpHeaders.LOCATION);
       if (REDIRECTS.contains(status) && location != null) {
@@ -127,7 +166,7 @@ public class Upstream {
           return discard(resp).transform(v -> Future.failedFuture(refused));
         }
         LOG.debugf("upstream redirects %s to %s", uri.getPath(), next.getHost());
-        return discard(resp).compose(v -> attempt(method, next, headers, scope,
+        return discard(resp).compose(v -> attempt(pool, method, next, headers, scope,
             sameOrigin(next) ? token : null, redirects + 1, challenged));
       }
       return Future.succeededFuture(resp);
@@ -138,9 +177,9 @@ public class Upstream {
    * Sends one request; the answer comes back paused. A connection whose peer the redirect policy
    * refuses is reset before a byte of the request is sent.
    */
-  private Future<HttpClientResponse> exchange(RequestOptions options, URI uri) {
+  private Future<HttpClientResponse> exchange(HttpClient pool, RequestOptions options, URI uri) {
     long sent = System.nanoTime();
-    return client.request(options)
+    return pool.request(options)
         .compose(req -> {
           SocketAddress peer = req.connection().remoteAddress();
           try {
@@ -159,6 +198,9 @@ public class Upstream {
               answer.succeeded() ? answer.result().statusCode() : 0, elapsed);
           if (answer.succeeded()) {
             metrics.rateLimitHeader(answer.result().getHeader("ratelimit-remaining"));
+            if (answer.result().statusCode() == 429) {
+              rateLimit.answered429(answer.result().getHeader("Retry-After"));
+            }
           }
         })
         .recover(failure -> Future.failedFuture(failure instanceof UpstreamException

@@ -78,4 +78,24 @@ class CacheMetricsTest {
 
     assertEquals(3.0, registry.get("docker_cache_fills_in_progress").gauge().value());
   }
+
+  @Test
+  void upstreamHeldBack_presentAtZeroForEveryKind_countsByKind() {
+    assertEquals(0.0, registry.get("docker_cache_upstream_held_back").tags("kind", "blob").counter().count());
+
+    metrics.upstreamHeldBack(Kind.MANIFEST);
+    metrics.upstreamHeldBack(Kind.MANIFEST);
+
+    assertEquals(2.0, registry.get("docker_cache_upstream_held_back").tags("kind", "manifest").counter().count());
+    assertEquals(0.0, registry.get("docker_cache_upstream_held_back").tags("kind", "blob").counter().count());
+  }
+
+  @Test
+  void upstreamBackoff_readsTheSupplier() {
+    assertEquals(0.0, registry.get("docker_cache_upstream_backoff_seconds").gauge().value());
+
+    metrics.upstreamBackoff(() -> 42);
+
+    assertEquals(42.0, registry.get("docker_cache_upstream_backoff_seconds").gauge().value());
+  }
 }

@@ -84,7 +84,7 @@ class BearerTokensTest {
   private BearerTokens tokens(TokenCache cache) {
     URI upstream = URI.create("http://127.0.0.1:" + realm.actualPort());
     return new BearerTokens(vertx.createHttpClient(), new RealmPolicy(upstream), Optional.empty(),
-        5_000, cache);
+        5_000, 5_000, cache);
   }
 
   private AuthChallenge challenge(String scope) {

@@ -170,6 +170,9 @@ class UpstreamRedirectTest {
           if (type == Duration.class) {
             return Duration.ofSeconds(5);
           }
+          if (type == int.class) {
+            return 4;
+          }
           throw new UnsupportedOperationException(method.getName());
         });
   }
