@@ -62,9 +62,7 @@ final class BlobResponder {
           .onFailure(e -> ErrorResponder.send(response, false, e));
     } else if (source instanceof BlobSource.Stored s) {
       long end = endExclusive < 0 ? s.size() : endExclusive;
-      // Only a whole-blob response can be hashed on the way; a range is sent as stored.
-      BlobSource.Verify verify = start == 0 && end == s.size() ? s.verify() : null;
-      new StoredStreamer(vertx, s.storage(), s.key(), response, start, end, verify).start();
+      new StoredStreamer(vertx, s.storage(), s.key(), response, start, end, s.size(), s.verify()).start();
     } else if (source instanceof BlobSource.PassThrough p) {
       new PassThroughStreamer(p, response, start, endExclusive).start();
     } else {

@@ -28,6 +28,9 @@ final class StoredStreamer {
   private final String key;
   private final HttpServerResponse response;
   private final long start;
+  private final long sendFrom;
+  private final long sendTo;
+  private long offset;
   private long remaining;
   private InputStream in;
   private boolean reading;
@@ -36,16 +39,25 @@ final class StoredStreamer {
   private final MessageDigest hasher;
   private Buffer held;
 
+  /**
+   * Sends bytes [start, endExclusive) of the blob stored under {@code key}, whose whole size is
+   * {@code size}. With a {@code verify}, the whole blob is read and hashed whatever the range (a
+   * range of a blob not yet hashed since the start is never served unchecked), and only the
+   * range's bytes go out.
+   */
   StoredStreamer(Vertx vertx, Storage storage, String key, HttpServerResponse response, long start,
-      long endExclusive, BlobSource.Verify verify) {
+      long endExclusive, long size, BlobSource.Verify verify) {
     this.verify = verify;
     this.hasher = verify == null ? null : verify.digest().newMessageDigest();
     this.vertx = vertx;
     this.storage = storage;
     this.key = key;
     this.response = response;
-    this.start = start;
-    this.remaining = endExclusive - start;
+    this.sendFrom = start;
+    this.sendTo = endExclusive;
+    this.start = verify == null ? start : 0;
+    this.offset = this.start;
+    this.remaining = (verify == null ? endExclusive : size) - this.start;
   }
 
   void start() {
@@ -100,20 +112,31 @@ final class StoredStreamer {
     });
   }
 
-  /** Writes a chunk; when verifying, its last byte waits until the next chunk or the verdict. */
+  /**
+   * Writes the part of a chunk inside the range; when verifying, the whole chunk is hashed and the
+   * last byte sent waits until the next one or the verdict.
+   */
   private void send(Buffer chunk) {
+    long chunkStart = offset;
+    offset += chunk.length();
     if (verify == null) {
       write(chunk);
       return;
     }
     hasher.update(chunk.getByteBuf().nioBuffer());
+    long from = Math.max(sendFrom, chunkStart);
+    long to = Math.min(sendTo, offset);
+    if (from >= to) {
+      return;
+    }
+    Buffer part = chunk.slice((int) (from - chunkStart), (int) (to - chunkStart));
     if (held != null) {
       write(held);
     }
-    if (chunk.length() > 1) {
-      write(chunk.slice(0, chunk.length() - 1));
+    if (part.length() > 1) {
+      write(part.slice(0, part.length() - 1));
     }
-    held = chunk.length() > 0 ? chunk.slice(chunk.length() - 1, chunk.length()) : held;
+    held = part.slice(part.length() - 1, part.length());
   }
 
   /** A write that fails resets the connection: a dropped chunk must never end cleanly short. */

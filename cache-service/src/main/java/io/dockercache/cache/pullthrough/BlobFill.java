@@ -228,7 +228,7 @@ public final class BlobFill {
     private final AsyncStorage storage;
     private final MessageDigest hasher;
     private final long idleTimeoutNanos;
-    private Buffer pending = Buffer.buffer();
+    private Buffer pending = batch();
     private long position;
     private long received;
     private long lastProgress = System.nanoTime();
@@ -245,6 +245,11 @@ public final class BlobFill {
       this.storage = storage;
       this.hasher = digest.newMessageDigest();
       this.idleTimeoutNanos = idleTimeoutMillis * 1_000_000L;
+    }
+
+    /** Sized for a whole batch, so appending never copies the gathered bytes again. */
+    private Buffer batch() {
+      return Buffer.buffer(HIGH_WATER + 64 * 1024);
     }
 
     void begin() {
@@ -344,7 +349,7 @@ public final class BlobFill {
      */
     private void writePending() {
       Buffer batch = pending;
-      pending = Buffer.buffer();
+      pending = batch();
       writing = true;
       out.write(batch, position).onComplete(ar -> {
         writing = false;

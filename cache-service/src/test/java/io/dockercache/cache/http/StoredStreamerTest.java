@@ -49,7 +49,7 @@ class StoredStreamerTest {
     vertx = Vertx.vertx();
     server = vertx.createHttpServer()
         .requestHandler(req -> new StoredStreamer(vertx, storage, req.path().substring(1),
-            req.response().putHeader("Content-Length", Long.toString(end - start)), start, end, verify)
+            req.response().putHeader("Content-Length", Long.toString(end - start)), start, end, SIZE, verify)
             .start())
         .listen(0, "127.0.0.1").toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
@@ -97,6 +97,28 @@ class StoredStreamerTest {
 
     assertThrows(IOException.class, () -> slowRead("blob"), "damaged bytes must never end cleanly");
     assertEquals(0, matched.get());
+    assertEquals(1, damaged.get());
+  }
+
+  @Test
+  void verifiedRange_hashesTheWholeBlob_sendsOnlyTheRange() throws Exception {
+    start = 5_000_000;
+    end = 13_000_001;
+    verify = verification(GeneratedStorage.sha256(0, SIZE));
+
+    assertArrayEquals(GeneratedStorage.sha256(start, end), slowRead("blob"));
+    assertEquals(1, matched.get(), "the whole blob was hashed and matched");
+    assertEquals(0, damaged.get());
+  }
+
+  @Test
+  void verifiedRange_ofADamagedBlob_isCutBeforeItsLastByte() throws Exception {
+    start = 0;
+    end = 1_000_000;
+    verify = verification(GeneratedStorage.sha256(0, SIZE - 1));
+
+    assertThrows(IOException.class, () -> slowRead("blob"),
+        "a range of a blob that does not hash to its name must never end cleanly");
     assertEquals(1, damaged.get());
   }
 
