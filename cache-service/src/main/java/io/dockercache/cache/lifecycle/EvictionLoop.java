@@ -180,7 +180,7 @@ public class EvictionLoop {
   void runOnce() throws IOException {
     long started = System.nanoTime();
     access.restore(AccessRecords.read(storage));
-    Optional<java.io.Closeable> lock = storage.tryLock("eviction");
+    Optional<Storage.Lock> lock = storage.tryLock("eviction");
     if (lock.isEmpty()) {
       long scanAt = access.now();
       StoreIndex index = new StoreScan(storage, access).scan();
@@ -191,8 +191,9 @@ public class EvictionLoop {
     }
     long scanAt = access.now();
     Evictor.Outcome outcome;
-    try (java.io.Closeable held = lock.get()) {
-      outcome = new Evictor(storage, access, doomed::due).run(limits(), plan -> {
+    try (Storage.Lock held = lock.get()) {
+      // A lease that lapsed (renewals failing) may be another replica's now: stop removing.
+      outcome = new Evictor(storage, access, d -> stillHeld(held) && doomed.due(d)).run(limits(), plan -> {
         doomed.planned(plan);
         // The latest uses of the other replicas, just before anything goes.
         access.restore(AccessRecords.read(storage));
@@ -212,6 +213,14 @@ public class EvictionLoop {
           outcome.storedAfter(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
     }
     saveRecords();
+  }
+
+  private static boolean stillHeld(Storage.Lock lock) {
+    if (!lock.held()) {
+      throw new java.io.UncheckedIOException(new IOException(
+          "lost the eviction lock (its renewals failed); this run stops, the next one plans again"));
+    }
+    return true;
   }
 
   private void scanned(java.util.Set<Digest> stored, long at) {

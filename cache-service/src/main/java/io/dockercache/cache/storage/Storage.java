@@ -68,7 +68,12 @@ public interface Storage {
    * Takes a lock that processes sharing this storage exclude each other with (one evictor at a
    * time), held until closed or until the process dies; empty when another process holds it.
    */
-  Optional<java.io.Closeable> tryLock(String name) throws IOException;
+  Optional<Lock> tryLock(String name) throws IOException;
+
+  /** A lock from {@link #tryLock}: {@link #held()} turns false once another process may hold it. */
+  interface Lock extends java.io.Closeable {
+    boolean held();
+  }
 
   /** A filesystem's size and the bytes still usable on it. */
   record Space(long total, long usable) {}

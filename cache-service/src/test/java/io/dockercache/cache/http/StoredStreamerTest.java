@@ -258,7 +258,7 @@ class StoredStreamerTest {
     }
 
     @Override
-    public Optional<java.io.Closeable> tryLock(String name) {
+    public Optional<Lock> tryLock(String name) {
       return Optional.empty();
     }
 

@@ -276,12 +276,14 @@ public abstract class StorageContractTest {
   @Test
   void tryLock_heldByOne_refusedToAnother_freeAgainWhenClosed() throws Exception {
     Storage other = sameStorageAgain();
-    java.io.Closeable held = storage.tryLock("eviction").orElseThrow();
+    Storage.Lock held = storage.tryLock("eviction").orElseThrow();
+    assertTrue(held.held(), "a lock just taken is held");
 
     assertEquals(Optional.empty(), other.tryLock("eviction"), "a second holder while the first holds it");
     assertTrue(other.tryLock("another").isPresent(), "other names are other locks");
     held.close();
-    java.io.Closeable again = other.tryLock("eviction").orElseThrow();
+    assertFalse(held.held(), "a closed lock is not held");
+    Storage.Lock again = other.tryLock("eviction").orElseThrow();
     again.close();
   }
 

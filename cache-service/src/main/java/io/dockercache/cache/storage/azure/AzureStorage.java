@@ -198,7 +198,7 @@ public final class AzureStorage implements Storage {
    * renewed while open, so a replica that dies frees it within that time.
    */
   @Override
-  public Optional<java.io.Closeable> tryLock(String name) throws IOException {
+  public Optional<Lock> tryLock(String name) throws IOException {
     return LeaseLock.tryAcquire(blob("docker-cache/" + name + ".lock"));
   }
 

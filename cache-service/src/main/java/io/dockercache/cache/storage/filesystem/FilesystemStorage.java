@@ -199,7 +199,7 @@ public final class FilesystemStorage implements Storage {
 
   /** An OS file lock under {@code docker-cache/}: released by the kernel if the process dies. */
   @Override
-  public Optional<java.io.Closeable> tryLock(String name) throws IOException {
+  public Optional<Lock> tryLock(String name) throws IOException {
     Path file = root.resolve("docker-cache").resolve(name + ".lock");
     FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
     try {
@@ -208,7 +208,17 @@ public final class FilesystemStorage implements Storage {
         ch.close();
         return Optional.empty();
       }
-      return Optional.of(ch::close);
+      return Optional.of(new Lock() {
+        @Override
+        public boolean held() {
+          return ch.isOpen(); // the kernel holds it for this process until then
+        }
+
+        @Override
+        public void close() throws IOException {
+          ch.close();
+        }
+      });
     } catch (java.nio.channels.OverlappingFileLockException e) {
       ch.close(); // held by this process already
       return Optional.empty();
