@@ -17,6 +17,12 @@ LABEL org.opencontainers.image.title="docker-cache config-distributor" \
       org.opencontainers.image.version="${VERSION}" \
       org.opencontainers.image.revision="${REVISION}"
 
+# `kill` is procps' (Debian's and Ubuntu's slim images may lack it): installed when the base has none.
+RUN command -v kill >/dev/null 2>&1 \
+ || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends procps \
+      && rm -rf /var/lib/apt/lists/*; } \
+ && command -v kill
+
 COPY lib/ /deployments/lib/
 COPY quarkus-run.jar /deployments/
 COPY app/ /deployments/app/
