@@ -18,7 +18,7 @@
 # The base: BASE_IMAGE when set; else the public image the Dockerfiles default to when it is
 # present or can be pulled; else docker-cache/base-jre:17, which is built with debootstrap
 # (Debian bookworm, minbase, openjdk-17-jre-headless, procps, ca-certificates: about a minute and
-# 300 MB) when the daemon does not have it yet, and reused when it does.
+# 330 MB) when the daemon does not have it yet, and reused when it does.
 set -euo pipefail
 
 PUBLIC_BASE=eclipse-temurin:17-jre   # keep equal to the Dockerfiles' ARG BASE_IMAGE default
