@@ -16,6 +16,7 @@ packages=(
   openssl           # test certificates for the TLS tests
   curl
   prometheus        # a real Prometheus scraping both programs; promtool checks metrics and rules
+  debootstrap       # scripts/build-images.sh makes the JRE base image from Debian's packages (ImagesIT)
 )
 
 missing=()

@@ -31,11 +31,14 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -276,6 +279,50 @@ class OverlaysTest {
       assertTrue(Files.isRegularFile(Tools.deploymentDir().resolve("docker/" + program + ".native.Dockerfile")),
           "a native Dockerfile for " + program);
     }
+  }
+
+  /**
+   * The images' entrypoint is plain {@code java} (deployment/docker): the heap share must reach the
+   * JDK itself, through JAVA_TOOL_OPTIONS; a launcher variable such as JAVA_MAX_MEM_RATIO would be
+   * silently ignored.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {"filesystem", "azure", "custom-registry"})
+  void overlay_everyContainer_heapShareThroughJavaToolOptions(String overlay) {
+    Rendered rendered = Rendered.of("overlays/" + overlay, false);
+    List<Container> containers = Stream.concat(
+        rendered.all(Deployment.class).stream().flatMap(d -> d.getSpec().getTemplate().getSpec().getContainers().stream()),
+        rendered.all(DaemonSet.class).stream().flatMap(d -> d.getSpec().getTemplate().getSpec().getContainers().stream()))
+        .toList();
+    assertFalse(containers.isEmpty());
+    for (Container container : containers) {
+      Map<String, String> env = new HashMap<>();
+      container.getEnv().forEach(e -> env.put(e.getName(), e.getValue()));
+      assertFalse(env.containsKey("JAVA_MAX_MEM_RATIO"), container.getName() + ": JAVA_MAX_MEM_RATIO is not read by the image");
+      String options = env.get("JAVA_TOOL_OPTIONS");
+      assertNotNull(options, container.getName() + " sets JAVA_TOOL_OPTIONS");
+      assertTrue(options.matches(".*-XX:MaxRAMPercentage=\\d+(\\.\\d+)?( .*|$)"),
+          container.getName() + ": JAVA_TOOL_OPTIONS " + options + " sets -XX:MaxRAMPercentage");
+      assertNotNull(container.getResources().getLimits().get("memory"),
+          container.getName() + ": a memory limit for the percentage to apply to");
+    }
+  }
+
+  /** The cache runs as the user its Dockerfile creates (useradd --uid/--gid), unless an overlay chooses root. */
+  @Test
+  void base_cacheUserIsTheOneItsImageCreates() throws IOException {
+    String dockerfile = Files.readString(Tools.deploymentDir().resolve("docker/cache-service.jvm.Dockerfile"));
+    Matcher uid = Pattern.compile("useradd [^\\n]*--uid (\\d+) --gid (\\d+)")
+        .matcher(dockerfile);
+    assertTrue(uid.find(), "cache-service.jvm.Dockerfile creates its user with useradd --uid N --gid N");
+    Matcher user = Pattern.compile("(?m)^USER (\\d+):(\\d+)$").matcher(dockerfile);
+    assertTrue(user.find(), "cache-service.jvm.Dockerfile runs as USER uid:gid");
+    assertEquals(uid.group(1) + ":" + uid.group(2), user.group(1) + ":" + user.group(2), "USER is the created user");
+    Rendered azure = Rendered.of("overlays/azure", false);
+    var security = azure.get(Deployment.class, "docker-cache").getSpec().getTemplate().getSpec().getSecurityContext();
+    assertEquals(Boolean.TRUE, security.getRunAsNonRoot());
+    assertEquals(Long.parseLong(uid.group(1)), security.getRunAsUser(), "runAsUser");
+    assertEquals(Long.parseLong(uid.group(2)), security.getRunAsGroup(), "runAsGroup");
   }
 
   @Test

@@ -59,6 +59,11 @@ final class Tools {
         return require("openssl", "openssl");
     }
 
+    /** kubectl with its built-in kustomize renders deployment/ (no cluster needed). */
+    static Path kubectl() {
+        return require("kubectl", "kubernetes-client");
+    }
+
     static Path curl() {
         return require("curl", "curl");
     }
