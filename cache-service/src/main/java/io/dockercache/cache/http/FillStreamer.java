@@ -12,8 +12,7 @@ import io.vertx.core.http.HttpServerResponse;
 /**
  * Sends one client the bytes of a running {@link BlobFill} as they land in its file, with the
  * client's own backpressure. The last byte waits for the fill's verdict: verified, the response
- * ends cleanly (as soon as the digest matches, before the commit's fsync or upload); failed, the
- * connection is reset, so a client never sees a clean end of bad bytes.
+ * ends cleanly; failed, the connection is reset, so a client never sees a clean end of bad bytes.
  *
  * <p>One chunk is in flight at a time: no read starts while the client's write queue is full, a
  * drain handler fires once, and a write that fails resets the connection (a dropped write must
@@ -131,10 +130,9 @@ final class FillStreamer {
       abort();
       return;
     }
-    boolean verified = fill.verified(); // all of the file hashed to the digest
-    long end = endExclusive >= 0 ? endExclusive : (verified ? available : Long.MAX_VALUE);
+    long end = endExclusive >= 0 ? endExclusive : (state == BlobFill.State.DONE ? available : Long.MAX_VALUE);
     if (position >= end) {
-      if (!verified) {
+      if (state != BlobFill.State.DONE) {
         return; // only the verdict ends a response cleanly, an empty one included (review #8)
       }
       stop();
@@ -142,7 +140,7 @@ final class FillStreamer {
       return;
     }
     // Everything written may go out, except the response's last byte before verification.
-    long limit = verified ? end : Math.min(available, end - 1);
+    long limit = state == BlobFill.State.DONE ? end : Math.min(available, end - 1);
     if (position >= limit) {
       return; // wait for the fill to signal
     }

@@ -53,7 +53,6 @@ public final class BlobFill {
   private volatile long size = -1;
   private volatile long available;
   private volatile State state = State.RUNNING;
-  private volatile boolean verified;
   private volatile Throwable failure;
   private volatile BlobSource.PassThrough passThrough;
   private final AtomicBoolean claimed = new AtomicBoolean();
@@ -88,15 +87,6 @@ public final class BlobFill {
 
   public State state() {
     return state;
-  }
-
-  /**
-   * Every byte is in the file and hashes to the digest: clients may end their responses now,
-   * while the commit (flush and fsync, rename or upload, links) still runs. A commit that fails
-   * then only costs the caching, never a client's bytes.
-   */
-  public boolean verified() {
-    return verified || state == State.DONE;
   }
 
   public Throwable failure() {
@@ -447,9 +437,6 @@ public final class BlobFill {
         failAndClose(wrong);
         return;
       }
-      size = position;
-      verified = true;
-      signal();
       String key = RegistryLayout.blobData(digest);
       out.flush()
           .compose(v -> out.close())
