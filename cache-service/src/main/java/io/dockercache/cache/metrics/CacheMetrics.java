@@ -1,6 +1,7 @@
 package io.dockercache.cache.metrics;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -9,6 +10,7 @@ import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 
 /**
@@ -47,10 +49,13 @@ public class CacheMetrics {
   private final AtomicLong storageFree = new AtomicLong(-1);
   private final Counter writeFailures;
   private final Counter scrubbedBytes;
-  /** The request and served-bytes counters, built once: the warm path looks up no meter. */
-  private final Counter[][] requests = new Counter[Kind.values().length][Result.values().length];
-  private final Counter[] served = new Counter[Source.values().length];
-  private final Counter memoryHits;
+  /**
+   * The counters of every request, built once and kept as adders the registry reads when scraped:
+   * the warm path looks up no meter and goes through no composite registry.
+   */
+  private final LongAdder[][] requests = new LongAdder[Kind.values().length][Result.values().length];
+  private final LongAdder[] served = new LongAdder[Source.values().length];
+  private final LongAdder memoryHits = new LongAdder();
   private final AtomicLong memoryLimit = new AtomicLong();
   private volatile Supplier<Number> memoryBytes = () -> 0;
   private volatile Supplier<Number> fillsInProgress = () -> 0;
@@ -92,15 +97,15 @@ public class CacheMetrics {
     for (Kind kind : Kind.values()) {
       heldBack(kind).increment(0);
       for (Result result : Result.values()) {
-        requests[kind.ordinal()][result.ordinal()] = counter("docker_cache_requests",
+        requests[kind.ordinal()][result.ordinal()] = adder("docker_cache_requests",
             "Registry requests by kind and how they were served", "kind", label(kind), "result", label(result));
       }
     }
     for (Source source : Source.values()) {
-      served[source.ordinal()] = counter("docker_cache_served_bytes",
+      served[source.ordinal()] = adder("docker_cache_served_bytes",
           "Body bytes sent to clients by where they came from", "source", label(source));
     }
-    this.memoryHits = Counter.builder("docker_cache_memory_hits")
+    FunctionCounter.builder("docker_cache_memory_hits", memoryHits, LongAdder::doubleValue)
         .description("Manifest requests answered from memory, without reading storage")
         .register(registry);
     Gauge.builder("docker_cache_memory_bytes", () -> memoryBytes.get())
@@ -119,7 +124,7 @@ public class CacheMetrics {
   /** Body bytes sent to a client. */
   public void served(Source source, long bytes) {
     if (bytes > 0) {
-      served[source.ordinal()].increment(bytes);
+      served[source.ordinal()].add(bytes);
     }
   }
 
@@ -215,6 +220,13 @@ public class CacheMetrics {
     if (!n.isEmpty() && n.length() < 12 && n.chars().allMatch(Character::isDigit)) {
       rateLimitRemaining.set(Long.parseLong(n));
     }
+  }
+
+  private LongAdder adder(String name, String description, String... tags) {
+    LongAdder adder = new LongAdder();
+    FunctionCounter.builder(name, adder, LongAdder::doubleValue).description(description).tags(tags)
+        .register(registry);
+    return adder;
   }
 
   private Counter counter(String name, String description, String... tags) {
