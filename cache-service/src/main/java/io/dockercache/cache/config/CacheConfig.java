@@ -90,8 +90,9 @@ public interface CacheConfig {
    * digest each tag's link names, so a warm manifest request (a tag within
    * {@link #tagTtl()}, or a digest) reads no storage, on either backend. Counted as the
    * manifests' bytes plus a fixed overhead per entry, least recently used out first; what the
-   * storage lifecycle removes leaves memory too. At most a quarter of the heap is used, whatever
-   * is set. 0 turns it off.
+   * storage lifecycle removes leaves memory too, and an entry is read from storage again at least
+   * once a minute (replicas sharing a store see each other's evictions). At most a quarter of the
+   * heap is used, whatever is set. 0 turns it off.
    */
   @WithName("docker_cache_memory_cache_size")
   @WithDefault("64MiB")

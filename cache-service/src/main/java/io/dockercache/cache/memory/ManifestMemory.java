@@ -4,8 +4,10 @@ import io.dockercache.cache.lifecycle.RemovalListener;
 import io.dockercache.common.Digest;
 import io.dockercache.common.RepositoryName;
 import io.dockercache.common.Tag;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 
 /**
  * Manifests (by repository and digest, as a repository's revision link and the bytes give them)
@@ -15,7 +17,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Never ahead of storage: what the lifecycle removes leaves here too. A fill races with a
  * removal through tickets: take {@link #ticket()} before reading storage, hand it to the put,
  * and the put is refused when anything was removed since (the removal may have come after the
- * read). A budget of 0 turns the cache off: every look-up misses and nothing is held.
+ * read). An entry is also held for at most {@link #MAX_AGE} after storage last gave it: then it
+ * is read from storage again, so replicas sharing a store (whose evictions are not told here)
+ * and files removed behind the cache's back are seen within that time. A budget of 0 turns the
+ * cache off: every look-up misses and nothing is held.
  */
 public final class ManifestMemory<M> implements RemovalListener {
 
@@ -25,17 +30,31 @@ public final class ManifestMemory<M> implements RemovalListener {
   static final long TAG_OVERHEAD = 256;
   /** The share of the budget tags may take: tens of thousands of tags in a 64 MiB budget. */
   private static final int TAG_SHARE = 16;
+  /** How long an entry is trusted without storage saying so again: one read a minute is cheap. */
+  public static final Duration MAX_AGE = Duration.ofMinutes(1);
+
+  /** A value and when storage last gave it (nano clock). */
+  private record Held<V>(V value, long atNanos) {}
 
   private record ManifestKey(RepositoryName repository, Digest digest) {}
 
   private record TagKey(RepositoryName repository, Tag tag) {}
 
-  private final ClockCache<ManifestKey, M> manifests;
-  private final ClockCache<TagKey, Digest> tags;
+  private final ClockCache<ManifestKey, Held<M>> manifests;
+  private final ClockCache<TagKey, Held<Digest>> tags;
   private final AtomicLong removals = new AtomicLong();
+  private final long maxAgeNanos;
+  private final LongSupplier nanoClock;
 
   /** A cache holding up to {@code budget} bytes, manifests and tags together; 0 is off. */
   public ManifestMemory(long budget) {
+    this(budget, MAX_AGE, System::nanoTime);
+  }
+
+  /** The same, entries trusted for {@code maxAge} on {@code nanoClock}. */
+  ManifestMemory(long budget, Duration maxAge, LongSupplier nanoClock) {
+    this.maxAgeNanos = maxAge.toNanos();
+    this.nanoClock = nanoClock;
     if (budget < 0) {
       throw new IllegalArgumentException("a memory budget cannot be negative: " + budget);
     }
@@ -63,18 +82,23 @@ public final class ManifestMemory<M> implements RemovalListener {
 
   /** The manifest held for this repository and digest, or null. */
   public M manifest(RepositoryName repository, Digest digest) {
-    return manifests == null ? null : manifests.get(new ManifestKey(repository, digest));
+    return manifests == null ? null : young(manifests.get(new ManifestKey(repository, digest)));
   }
 
   /** The digest the tag's stored link named when it was last read or written, or null. */
   public Digest tag(RepositoryName repository, Tag tag) {
-    return tags == null ? null : tags.get(new TagKey(repository, tag));
+    return tags == null ? null : young(tags.get(new TagKey(repository, tag)));
+  }
+
+  private <V> V young(Held<V> held) {
+    return held != null && nanoClock.getAsLong() - held.atNanos() < maxAgeNanos ? held.value() : null;
   }
 
   /** Holds a manifest of {@code bytes} bytes that storage has for the repository. */
   public void putManifest(long ticket, RepositoryName repository, Digest digest, M manifest, long bytes) {
     if (manifests != null) {
-      manifests.put(new ManifestKey(repository, digest), manifest, bytes + MANIFEST_OVERHEAD,
+      manifests.put(new ManifestKey(repository, digest), new Held<>(manifest, nanoClock.getAsLong()),
+          bytes + MANIFEST_OVERHEAD,
           () -> removals.get() == ticket);
     }
   }
@@ -83,7 +107,8 @@ public final class ManifestMemory<M> implements RemovalListener {
   public void putTag(long ticket, RepositoryName repository, Tag tag, Digest digest) {
     if (tags != null) {
       long weight = TAG_OVERHEAD + 2L * (repository.value().length() + tag.value().length());
-      tags.put(new TagKey(repository, tag), digest, weight, () -> removals.get() == ticket);
+      tags.put(new TagKey(repository, tag), new Held<>(digest, nanoClock.getAsLong()), weight,
+          () -> removals.get() == ticket);
     }
   }
 
@@ -115,7 +140,7 @@ public final class ManifestMemory<M> implements RemovalListener {
     removals.incrementAndGet();
     manifests.remove(new ManifestKey(repository, digest));
     tags.removeIf((k, d) -> k.repository().equals(repository)
-        && (d.equals(digest) || removedTags.contains(k.tag())));
+        && (d.value().equals(digest) || removedTags.contains(k.tag())));
   }
 
   @Override

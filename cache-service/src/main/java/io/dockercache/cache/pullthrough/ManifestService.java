@@ -35,8 +35,9 @@ import org.jboss.logging.Logger;
  *
  * <p>What storage gave (verified) or was given is also held in {@link ManifestMemory}: a digest
  * held there, and a tag whose held link names a digest confirmed within the TTL, are answered
- * without reading storage. A tag past its TTL reads storage again, so memory never outlives what
- * storage has for longer than a TTL; what the lifecycle removes leaves memory at once.
+ * without reading storage. A tag past its TTL, and any entry storage last gave over a minute ago
+ * ({@link ManifestMemory#MAX_AGE}), reads storage again; what the lifecycle removes leaves memory
+ * at once.
  */
 @Singleton
 public class ManifestService {

@@ -125,6 +125,26 @@ class ManifestMemoryTest {
   }
 
   @Test
+  void entriesStorageGaveOverMaxAgeAgo_missUntilPutAgain() {
+    long[] now = {5_000_000_000L};
+    ManifestMemory<String> aging = new ManifestMemory<>(1 << 20, java.time.Duration.ofSeconds(60), () -> now[0]);
+    aging.putManifest(aging.ticket(), NGINX, D1, "m1", 100);
+    aging.putTag(aging.ticket(), NGINX, LATEST, D1);
+
+    now[0] += 59_999_999_999L;
+    assertEquals("m1", aging.manifest(NGINX, D1));
+    assertEquals(D1, aging.tag(NGINX, LATEST));
+
+    now[0] += 1;
+    assertNull(aging.manifest(NGINX, D1), "a minute after storage gave it, storage is asked again");
+    assertNull(aging.tag(NGINX, LATEST));
+
+    aging.putManifest(aging.ticket(), NGINX, D1, "m1 again", 100);
+    assertEquals("m1 again", aging.manifest(NGINX, D1));
+    assertEquals(1, aging.manifestCount(), "put again in place of the aged entry, counted once");
+  }
+
+  @Test
   void forget_dropsOneEntry() {
     memory.putManifest(memory.ticket(), NGINX, D1, "m1", 100);
     memory.putTag(memory.ticket(), NGINX, LATEST, D1);
