@@ -5,12 +5,12 @@
 #   - warm tag (manifest) GETs per second with wrk (vs. the upstream registry directly).
 # Everything binds to 127.0.0.1. Needs: bash scripts/install-test-prereqs.sh, and
 # ./mvnw -q -DskipTests -pl cache-service -am package.
-# Usage: bench/run.sh [blob-MiB (default 512)] [wrk-seconds (default 10)]
+# Usage: [JAR=path/quarkus-run.jar] bench/run.sh [blob-MiB (default 512)] [wrk-seconds (default 10)]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 MIB=${1:-512}
 SECS=${2:-10}
-JAR=cache-service/target/quarkus-app/quarkus-run.jar
+JAR=${JAR:-cache-service/target/quarkus-app/quarkus-run.jar}  # JAR=... benchmarks another build
 [ -f "$JAR" ] || { echo "build first: ./mvnw -q -DskipTests -pl cache-service -am package" >&2; exit 2; }
 for t in docker-registry nginx wrk curl sha256sum skopeo; do
   command -v "$t" >/dev/null || { echo "missing $t: bash scripts/install-test-prereqs.sh" >&2; exit 2; }

@@ -86,6 +86,20 @@ public interface CacheConfig {
   ByteSize maxSize();
 
   /**
+   * Bytes of memory for hot manifests and tags: manifest bytes by repository and digest, and the
+   * digest each tag's link names, so a warm manifest request (a tag within
+   * {@link #tagTtl()}, or a digest) reads no storage, on either backend. Counted as the
+   * manifests' bytes plus a fixed overhead per entry, least recently used out first; what the
+   * storage lifecycle removes leaves memory too, and an entry is read from storage again at least
+   * once a minute (replicas sharing a store see each other's evictions). At most a quarter of the
+   * heap is used, whatever is set. 0 turns it off.
+   */
+  @WithName("docker_cache_memory_cache_size")
+  @WithDefault("64MiB")
+  @WithConverter(ByteSizeConverter.class)
+  ByteSize memoryCacheSize();
+
+  /**
    * Filesystem backend: keep at least this much of the storage filesystem free (a percentage or
    * a size), whoever used the space, so the cache never pushes a node into disk pressure. 0 off.
    */

@@ -1,5 +1,6 @@
 package io.dockercache.cache.config;
 
+import io.dockercache.cache.memory.ManifestMemory;
 import io.dockercache.common.config.DockerCacheConfig;
 import io.dockercache.common.config.SeedConfigCheck;
 import io.quarkus.runtime.Startup;
@@ -42,6 +43,12 @@ public class ConfigurationCheck {
     nonNegative("docker_cache_max_idle", cache.maxIdle(), problems);
     positive("docker_cache_eviction_interval", cache.evictionInterval(), problems);
     nonNegative("docker_cache_eviction_grace", cache.evictionGrace(), problems);
+    long memory = cache.memoryCacheSize().bytes();
+    long heap = Runtime.getRuntime().maxMemory();
+    if (ManifestMemory.budget(memory, heap) < memory) {
+      LOG.warnf("docker_cache_memory_cache_size: %s is more than a quarter of the heap (%d MiB);"
+          + " %d MiB are used", cache.memoryCacheSize(), heap >> 20, ManifestMemory.budget(memory, heap) >> 20);
+    }
     if (!problems.isEmpty()) {
       throw new ConfigValidationException(problems.stream().map(Problem::new).toArray(Problem[]::new));
     }

@@ -36,6 +36,10 @@ public class RegistryRoutes {
   static final String API_VERSION = "registry/2.0";
   private static final int DEFAULT_CATALOG_PAGE = 100;
   private static final int MAX_CATALOG_PAGE = 1000;
+  /** Header names encoded once, not per response. */
+  private static final CharSequence API_VERSION_NAME = HttpHeaders.createOptimized(API_VERSION_HEADER);
+  private static final CharSequence API_VERSION_VALUE = HttpHeaders.createOptimized(API_VERSION);
+  private static final CharSequence CONTENT_DIGEST = HttpHeaders.createOptimized("Docker-Content-Digest");
 
   private final Vertx vertx;
   private final ManifestService manifests;
@@ -62,7 +66,7 @@ public class RegistryRoutes {
 
   void register(@Observes Router router) {
     router.route().order(-100).handler(ctx -> {
-      ctx.response().putHeader(API_VERSION_HEADER, API_VERSION);
+      ctx.response().putHeader(API_VERSION_NAME, API_VERSION_VALUE);
       ctx.next();
     });
     router.route("/v2*").handler(auth).handler(this::handle);
@@ -103,8 +107,7 @@ public class RegistryRoutes {
   }
 
   private void manifest(HttpServerRequest request, RequestPath path, boolean head) {
-    String accept = String.join(", ", request.headers().getAll(HttpHeaders.ACCEPT));
-    manifests.get(path.name(), path.reference(), head, accept.isEmpty() ? null : accept)
+    manifests.get(path.name(), path.reference(), head, accept(request))
         .onSuccess(answer -> {
           Result result = switch (answer.result()) {
             case HIT -> Result.HIT;
@@ -123,9 +126,20 @@ public class RegistryRoutes {
         });
   }
 
+  /** The client's Accept headers as one list, null when it sent none. */
+  private static String accept(HttpServerRequest request) {
+    java.util.List<String> all = request.headers().getAll(HttpHeaders.ACCEPT);
+    if (all.size() == 1) {
+      return all.get(0).isEmpty() ? null : all.get(0);
+    }
+    String accept = String.join(", ", all);
+    return accept.isEmpty() ? null : accept;
+  }
+
   private static void sendManifest(HttpServerResponse response, boolean head, ManifestAnswer answer) {
-    response.putHeader("Docker-Content-Digest", answer.digest().toString())
-        .putHeader(HttpHeaders.ETAG, "\"" + answer.digest() + "\"");
+    String digest = answer.digest().toString();
+    response.putHeader(CONTENT_DIGEST, digest)
+        .putHeader(HttpHeaders.ETAG, "\"" + digest + "\"");
     if (answer.mediaType() != null) {
       response.putHeader(HttpHeaders.CONTENT_TYPE, answer.mediaType());
     }

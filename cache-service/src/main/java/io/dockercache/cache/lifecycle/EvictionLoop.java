@@ -43,6 +43,7 @@ public class EvictionLoop {
   private final AtomicBoolean again = new AtomicBoolean();
   private final long recordsPeriodMillis;
   private final Doomed doomed;
+  private volatile RemovalListener removals = RemovalListener.NONE;
 
   @Inject
   public EvictionLoop(Vertx vertx, Storage storage, AccessLog access, CacheConfig config,
@@ -100,6 +101,11 @@ public class EvictionLoop {
     }
   }
 
+  /** Who is told of what the lifecycle removes (the manifests held in memory). */
+  public void onRemoval(RemovalListener listener) {
+    this.removals = listener;
+  }
+
   /** A blob or manifest of {@code bytes} was committed: counted, and over the cap evicts now. */
   public void added(long bytes) {
     long total = metrics.storageAdded(bytes);
@@ -147,6 +153,7 @@ public class EvictionLoop {
   private void remove(Digest digest, long storedSize, String why) throws IOException {
     // Its expected size stays known: the next fill is checked against it too.
     storage.delete(RegistryLayout.blobData(digest));
+    removals.blobRemoved(digest);
     access.unverified(digest);
     metrics.evicted(EvictionReason.DAMAGED, 1, storedSize);
     LOG.warnf("removed damaged blob %s (%d bytes stored, %s)", digest, storedSize, why);
@@ -193,7 +200,8 @@ public class EvictionLoop {
     Evictor.Outcome outcome;
     try (Storage.Lock held = lock.get()) {
       // A lease that lapsed (renewals failing) may be another replica's now: stop removing.
-      outcome = new Evictor(storage, access, d -> stillHeld(held) && doomed.due(d)).run(limits(), plan -> {
+      Evictor evictor = new Evictor(storage, access, d -> stillHeld(held) && doomed.due(d), removals);
+      outcome = evictor.run(limits(), plan -> {
         doomed.planned(plan);
         // The latest uses of the other replicas, just before anything goes.
         access.restore(AccessRecords.read(storage));

@@ -28,6 +28,7 @@ final class Evictor {
   private final Storage storage;
   private final AccessLog access;
   private final Predicate<Digest> due;
+  private final RemovalListener removals;
   private ToLongFunction<Digest> atPlan;
   private final Set<Digest> removed = new HashSet<>();
 
@@ -41,9 +42,15 @@ final class Evictor {
    * with everything it references, for a later run.
    */
   Evictor(Storage storage, AccessLog access, Predicate<Digest> due) {
+    this(storage, access, due, RemovalListener.NONE);
+  }
+
+  /** The same, telling {@code removals} of each revision and blob just after it went. */
+  Evictor(Storage storage, AccessLog access, Predicate<Digest> due, RemovalListener removals) {
     this.storage = storage;
     this.access = access;
     this.due = due;
+    this.removals = removals;
   }
 
   /** What a run removed, and the bytes of blobs stored before and after it. */
@@ -113,6 +120,7 @@ final class Evictor {
         storage.delete(tags + t + "/");
       }
       storage.delete(parent(RegistryLayout.revisionLink(r.repository(), r.digest())));
+      removals.revisionRemoved(r.repository(), r.digest(), r.tags());
       revisions++;
     }
     Set<Digest> goes = new HashSet<>();
@@ -131,6 +139,7 @@ final class Evictor {
     for (BlobRemoval b : plan.blobs()) {
       if (goes.contains(b.digest()) && !usedSince(b.digest(), plannedAt)) {
         storage.delete(RegistryLayout.blobData(b.digest()));
+        removals.blobRemoved(b.digest());
         access.forget(b.digest());
         removed.add(b.digest());
         blobs.merge(b.reason(), 1L, Long::sum);

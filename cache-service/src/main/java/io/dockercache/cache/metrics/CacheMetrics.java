@@ -1,14 +1,16 @@
 package io.dockercache.cache.metrics;
 
 import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
-import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 
 /**
@@ -16,7 +18,7 @@ import java.util.function.Supplier;
  * {@code docker_cache_}; labels are bounded sets ({@code kind}, {@code result}, {@code source},
  * {@code method}, {@code status}), never a repository, tag, digest or user.
  */
-@ApplicationScoped
+@Singleton
 public class CacheMetrics {
 
   /** What a registry request was for: the {@code kind} label. */
@@ -47,6 +49,15 @@ public class CacheMetrics {
   private final AtomicLong storageFree = new AtomicLong(-1);
   private final Counter writeFailures;
   private final Counter scrubbedBytes;
+  /**
+   * The counters of every request, built once and kept as adders the registry reads when scraped:
+   * the warm path looks up no meter and goes through no composite registry.
+   */
+  private final LongAdder[][] requests = new LongAdder[Kind.values().length][Result.values().length];
+  private final LongAdder[] served = new LongAdder[Source.values().length];
+  private final LongAdder memoryHits = new LongAdder();
+  private final AtomicLong memoryLimit = new AtomicLong();
+  private volatile Supplier<Number> memoryBytes = () -> 0;
   private volatile Supplier<Number> fillsInProgress = () -> 0;
   private volatile Supplier<Number> backoffSeconds = () -> 0;
 
@@ -85,21 +96,47 @@ public class CacheMetrics {
         .baseUnit("seconds").register(registry);
     for (Kind kind : Kind.values()) {
       heldBack(kind).increment(0);
+      for (Result result : Result.values()) {
+        requests[kind.ordinal()][result.ordinal()] = adder("docker_cache_requests",
+            "Registry requests by kind and how they were served", "kind", label(kind), "result", label(result));
+      }
     }
+    for (Source source : Source.values()) {
+      served[source.ordinal()] = adder("docker_cache_served_bytes",
+          "Body bytes sent to clients by where they came from", "source", label(source));
+    }
+    FunctionCounter.builder("docker_cache_memory_hits", memoryHits, LongAdder::doubleValue)
+        .description("Manifest requests answered from memory, without reading storage")
+        .register(registry);
+    Gauge.builder("docker_cache_memory_bytes", () -> memoryBytes.get())
+        .description("Bytes of manifests and tags held in memory, per-entry overhead included")
+        .baseUnit("bytes").register(registry);
+    Gauge.builder("docker_cache_memory_limit_bytes", memoryLimit, AtomicLong::doubleValue)
+        .description("The memory budget for manifests and tags in effect (0: off)")
+        .baseUnit("bytes").register(registry);
   }
 
   /** One registry request answered. */
   public void request(Kind kind, Result result) {
-    counter("docker_cache_requests", "Registry requests by kind and how they were served",
-        "kind", label(kind), "result", label(result)).increment();
+    requests[kind.ordinal()][result.ordinal()].increment();
   }
 
   /** Body bytes sent to a client. */
   public void served(Source source, long bytes) {
     if (bytes > 0) {
-      counter("docker_cache_served_bytes", "Body bytes sent to clients by where they came from",
-          "source", label(source)).increment(bytes);
+      served[source.ordinal()].add(bytes);
     }
+  }
+
+  /** A manifest request answered from memory (also counted as a hit in the requests). */
+  public void memoryHit() {
+    memoryHits.increment();
+  }
+
+  /** Where the memory gauge reads its bytes from, and the budget in effect. */
+  public void memory(Supplier<Number> bytes, long limit) {
+    memoryBytes = bytes;
+    memoryLimit.set(limit);
   }
 
   /** One upstream request and how long it took to its response headers; status 0 = no answer. */
@@ -183,6 +220,13 @@ public class CacheMetrics {
     if (!n.isEmpty() && n.length() < 12 && n.chars().allMatch(Character::isDigit)) {
       rateLimitRemaining.set(Long.parseLong(n));
     }
+  }
+
+  private LongAdder adder(String name, String description, String... tags) {
+    LongAdder adder = new LongAdder();
+    FunctionCounter.builder(name, adder, LongAdder::doubleValue).description(description).tags(tags)
+        .register(registry);
+    return adder;
   }
 
   private Counter counter(String name, String description, String... tags) {

@@ -3,6 +3,8 @@ package io.dockercache.cache.pullthrough;
 import io.dockercache.cache.config.CacheConfig;
 import io.dockercache.cache.lifecycle.AccessLog;
 import io.dockercache.cache.lifecycle.EvictionLoop;
+import io.dockercache.cache.memory.ManifestMemory;
+import io.dockercache.cache.metrics.CacheMetrics;
 import io.dockercache.cache.storage.RegistryLayout;
 import io.dockercache.cache.upstream.BoundedBody;
 import io.dockercache.cache.upstream.InFlight;
@@ -20,8 +22,8 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
-import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.inject.Singleton;
 import java.security.MessageDigest;
 import java.util.Optional;
 import org.jboss.logging.Logger;
@@ -30,8 +32,14 @@ import org.jboss.logging.Logger;
  * Manifests, pull-through: served from storage when present, tags revalidated with an upstream
  * HEAD at most once per TTL, bytes fetched by digest and verified before they are stored, and the
  * last known digest served when the upstream fails (stale-if-error). DESIGN.md §3 rules 1, 4, 6.
+ *
+ * <p>What storage gave (verified) or was given is also held in {@link ManifestMemory}: a digest
+ * held there, and a tag whose held link names a digest confirmed within the TTL, are answered
+ * without reading storage. A tag past its TTL, and any entry storage last gave over a minute ago
+ * ({@link ManifestMemory#MAX_AGE}), reads storage again; what the lifecycle removes leaves memory
+ * at once.
  */
-@ApplicationScoped
+@Singleton
 public class ManifestService {
 
   private static final Logger LOG = Logger.getLogger(ManifestService.class);
@@ -40,21 +48,31 @@ public class ManifestService {
 
   private final AsyncStorage storage;
   private final Upstream upstream;
-  private final TagFreshness freshness;
+  private final TagFreshness<TagRef> freshness;
+  private final ManifestMemory<ManifestAnswer> memory;
+  private final CacheMetrics metrics;
   private final InFlight<String, UpstreamHead> revalidations = new InFlight<>();
   private final InFlight<String, ManifestAnswer> fetches = new InFlight<>();
 
   private final AccessLog access;
   private final EvictionLoop lifecycle;
 
+  /** A tag of a repository: the key of its freshness. */
+  private record TagRef(RepositoryName name, Tag tag) {}
+
   @Inject
   public ManifestService(AsyncStorage storage, Upstream upstream, CacheConfig config,
-      AccessLog access, EvictionLoop lifecycle) {
+      AccessLog access, EvictionLoop lifecycle, CacheMetrics metrics) {
     this.access = access;
     this.lifecycle = lifecycle;
     this.storage = storage;
     this.upstream = upstream;
-    this.freshness = new TagFreshness(config.tagTtl(), System::nanoTime);
+    this.metrics = metrics;
+    this.freshness = new TagFreshness<>(config.tagTtl(), System::nanoTime);
+    this.memory = new ManifestMemory<>(ManifestMemory.budget(config.memoryCacheSize().bytes(),
+        Runtime.getRuntime().maxMemory()));
+    lifecycle.onRemoval(memory);
+    metrics.memory(memory::bytes, memory.capacity());
   }
 
   /**
@@ -62,6 +80,17 @@ public class ManifestService {
    * would cost an upstream GET; {@code accept} is the client's Accept header (null for any).
    */
   public Future<ManifestAnswer> get(RepositoryName name, Reference ref, boolean head, String accept) {
+    ManifestAnswer held = held(name, ref);
+    if (held != null) {
+      metrics.memoryHit();
+      used(held);
+      return ref.isDigest() ? Future.succeededFuture(held)
+          : negotiate(name, ref, held, head, accept).onSuccess(a -> {
+            if (a != held) {
+              used(a);
+            }
+          });
+    }
     // Only a tag is negotiated, as distribution does: a digest names exactly one document.
     Future<ManifestAnswer> answer = ref.isDigest()
         ? byDigest(name, ref.digest(), head)
@@ -75,7 +104,24 @@ public class ManifestService {
     access.manifestUsed(a.digest(), a.body());
   }
 
+  /** The answer memory holds: a digest, or a tag fresh within its TTL; else null. */
+  private ManifestAnswer held(RepositoryName name, Reference ref) {
+    if (!memory.enabled()) {
+      return null;
+    }
+    if (ref.isDigest()) {
+      return memory.manifest(name, ref.digest());
+    }
+    Digest linked = memory.tag(name, ref.tag());
+    return linked != null && freshness.isFresh(new TagRef(name, ref.tag()), linked)
+        ? memory.manifest(name, linked) : null;
+  }
+
   private Future<ManifestAnswer> byDigest(RepositoryName name, Digest digest, boolean head) {
+    ManifestAnswer held = memory.manifest(name, digest);
+    if (held != null) {
+      return Future.succeededFuture(held);
+    }
     return local(name, digest).compose(found -> {
       if (found.isPresent()) {
         return Future.succeededFuture(found.get());
@@ -88,8 +134,14 @@ public class ManifestService {
   }
 
   private Future<ManifestAnswer> byTag(RepositoryName name, Tag tag, boolean head) {
-    String key = name + ":" + tag;
+    TagRef key = new TagRef(name, tag);
+    long ticket = memory.ticket();
     return storage.readLink(RegistryLayout.tagCurrentLink(name, tag)).compose(cached -> {
+      if (cached.isPresent()) {
+        memory.putTag(ticket, name, tag, cached.get());
+      } else {
+        memory.forgetTag(name, tag);
+      }
       Future<Optional<ManifestAnswer>> local = cached.isPresent()
           ? local(name, cached.get())
           : Future.succeededFuture(Optional.empty());
@@ -99,7 +151,7 @@ public class ManifestService {
         }
         // An upstream fault anywhere on the way serves what we have: the HEAD's, and the GET's
         // of a tag that moved (Docker Hub's pull limit: HEAD free, GET 429; review #3).
-        return revalidations.join(key, () -> upstreamDigest(name, tag))
+        return revalidations.join(name + ":" + tag, () -> upstreamDigest(name, tag))
             .compose(current -> afterRevalidation(name, tag, head, have, current))
             .recover(failure -> staleOr(have, failure, name, tag));
       });
@@ -114,8 +166,13 @@ public class ManifestService {
    * as that digest: the tag is fresh once its link names it, not before (see {@link TagFreshness}).
    */
   private Future<UpstreamHead> upstreamDigest(RepositoryName name, Tag tag) {
-    return headUpstream(name, Reference.of(tag))
-        .onSuccess(h -> h.digest().ifPresent(d -> freshness.confirm(name + ":" + tag, d)));
+    return headUpstream(name, Reference.of(tag)).onSuccess(h -> h.digest().ifPresent(d -> {
+      freshness.confirm(new TagRef(name, tag), d);
+      Digest held = memory.tag(name, tag);
+      if (held != null && !held.equals(d)) {
+        memory.forgetTag(name, tag); // moved upstream: linked again once the new one is stored
+      }
+    }));
   }
 
   private Future<ManifestAnswer> afterRevalidation(RepositoryName name, Tag tag, boolean head,
@@ -143,7 +200,7 @@ public class ManifestService {
               + " of " + name + ": " + upstream.host() + " sent no Docker-Content-Digest"));
     }
     return fetch(name, Reference.of(tag), null)
-        .onSuccess(a -> freshness.confirm(name + ":" + tag, a.digest()));
+        .onSuccess(a -> freshness.confirm(new TagRef(name, tag), a.digest()));
   }
 
   private Future<ManifestAnswer> staleOr(Optional<ManifestAnswer> have, Throwable failure,
@@ -157,10 +214,12 @@ public class ManifestService {
     return Future.failedFuture(failure);
   }
 
-  /** A manifest this repository links, read from storage. */
+  /** A manifest this repository links, read from storage (and then held in memory). */
   private Future<Optional<ManifestAnswer>> local(RepositoryName name, Digest digest) {
+    long ticket = memory.ticket();
     return storage.readLink(RegistryLayout.revisionLink(name, digest)).compose(link -> {
       if (link.isEmpty()) {
+        memory.forgetManifest(name, digest);
         return Future.succeededFuture(Optional.empty());
       }
       return storage.readSmall(RegistryLayout.blobData(digest), MAX_MANIFEST_BYTES)
@@ -168,10 +227,22 @@ public class ManifestService {
             Buffer body = Buffer.buffer(b);
             // A use now, before any tag is linked to it: an eviction run then keeps it.
             access.manifestUsed(digest, body);
-            return new ManifestAnswer(digest, ManifestDocument.mediaType(body), b.length, body,
-                CacheResult.HIT);
-          }));
+            return hold(ticket, name, digest, body);
+          }))
+          .onSuccess(found -> {
+            if (found.isEmpty()) {
+              memory.forgetManifest(name, digest);
+            }
+          });
     });
+  }
+
+  /** A storage hit's answer for verified bytes the repository links, held in memory too. */
+  private ManifestAnswer hold(long ticket, RepositoryName name, Digest digest, Buffer body) {
+    ManifestAnswer answer = new ManifestAnswer(digest, ManifestDocument.mediaType(body),
+        body.length(), body, CacheResult.HIT);
+    memory.putManifest(ticket, name, digest, answer, body.length());
+    return answer;
   }
 
   /**
@@ -248,6 +319,7 @@ public class ManifestService {
         ? contentType
         : ManifestDocument.mediaType(body);
     String key = RegistryLayout.blobData(digest);
+    long ticket = memory.ticket();
     // Stored for another repository already: only its link is new, and its bytes count once.
     Future<Void> stored = storage.size(key).compose(existing -> existing.isPresent()
             && existing.getAsLong() == body.length()
@@ -259,12 +331,17 @@ public class ManifestService {
     if (!ref.isDigest()) {
       stored = stored.compose(v -> linkTag(name, ref.tag(), digest));
     }
-    return stored.map(v -> new ManifestAnswer(digest, mediaType, body.length(), body, CacheResult.MISS));
+    return stored.map(v -> {
+      hold(ticket, name, digest, body);
+      return new ManifestAnswer(digest, mediaType, body.length(), body, CacheResult.MISS);
+    });
   }
 
   private Future<Void> linkTag(RepositoryName name, Tag tag, Digest digest) {
+    long ticket = memory.ticket();
     return storage.writeLink(RegistryLayout.tagIndexLink(name, tag, digest), digest)
-        .compose(v -> storage.writeLink(RegistryLayout.tagCurrentLink(name, tag), digest));
+        .compose(v -> storage.writeLink(RegistryLayout.tagCurrentLink(name, tag), digest))
+        .onSuccess(v -> memory.putTag(ticket, name, tag, digest));
   }
 
   /**

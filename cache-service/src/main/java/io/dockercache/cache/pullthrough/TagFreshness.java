@@ -10,15 +10,15 @@ import java.util.function.LongSupplier;
  * one upstream HEAD per TTL. A tag is fresh only while its stored link still names the confirmed
  * digest: when the upstream moved it and the new manifest could not be fetched (a 429 on the GET),
  * the old link is not trusted as fresh, and the next request asks again. Kept in memory: after a
- * restart the first request revalidates, which is cheap.
+ * restart the first request revalidates, which is cheap. {@code K} names a tag of a repository.
  */
-final class TagFreshness {
+final class TagFreshness<K> {
 
   private record Confirmed(Digest digest, long atNanos) {}
 
   private final long ttlNanos;
   private final LongSupplier nanoClock;
-  private final ConcurrentHashMap<String, Confirmed> confirmed = new ConcurrentHashMap<>();
+  private final ConcurrentHashMap<K, Confirmed> confirmed = new ConcurrentHashMap<>();
 
   TagFreshness(Duration ttl, LongSupplier nanoClock) {
     this.ttlNanos = ttl.toNanos();
@@ -26,14 +26,14 @@ final class TagFreshness {
   }
 
   /** Whether {@code linked}, the digest the tag's link names, was confirmed within the TTL. */
-  boolean isFresh(String tagKey, Digest linked) {
+  boolean isFresh(K tagKey, Digest linked) {
     Confirmed c = confirmed.get(tagKey);
     return c != null && ttlNanos > 0 && c.digest().equals(linked)
         && nanoClock.getAsLong() - c.atNanos() < ttlNanos;
   }
 
   /** The upstream says the tag names {@code digest} now. */
-  void confirm(String tagKey, Digest digest) {
+  void confirm(K tagKey, Digest digest) {
     confirmed.put(tagKey, new Confirmed(digest, nanoClock.getAsLong()));
   }
 }

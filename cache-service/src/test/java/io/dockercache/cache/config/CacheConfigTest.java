@@ -74,6 +74,26 @@ class CacheConfigTest {
     assertEquals(Duration.ofMinutes(10), config.evictionInterval());
     assertEquals(Duration.ofMinutes(10), config.evictionGrace());
     assertEquals(20L << 20, config.scrubRate().bytes());
+    assertEquals(64L << 20, config.memoryCacheSize().bytes());
+  }
+
+  @Test
+  void memoryCacheSize_asAdminsWriteIt_andZeroTurnsItOff() throws IOException {
+    assertEquals(256L << 20, load(file("docker_cache_memory_cache_size: 256MiB\n"), Map.of())
+        .memoryCacheSize().bytes());
+    assertTrue(load(file(""), Map.of("DOCKER_CACHE_MEMORY_CACHE_SIZE", "0")).memoryCacheSize().isZero());
+  }
+
+  @Test
+  void badMemoryCacheSize_failsNamingTheKey() throws IOException {
+    RuntimeException e = assertThrows(RuntimeException.class,
+        () -> load(file("docker_cache_memory_cache_size: -1\n"), Map.of()));
+
+    StringBuilder all = new StringBuilder();
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      all.append(t.getMessage()).append('\n');
+    }
+    assertTrue(all.toString().contains("docker_cache_memory_cache_size"), all.toString());
   }
 
   @Test

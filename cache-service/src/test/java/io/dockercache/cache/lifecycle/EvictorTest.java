@@ -71,6 +71,49 @@ class EvictorTest {
   }
 
   @Test
+  void removalListener_isToldOfEachRevisionWithItsTags_andEachBlob_afterTheyLeftStorage()
+      throws IOException {
+    Digest[] a = {store.blob("a-config", KIB), store.blob("a-layer", 18 * KIB)};
+    Digest ma = store.image("library/a", "1", a);
+    Digest mb = store.image("library/b", "1", store.blob("b-config", KIB), store.blob("b-layer", 4 * KIB));
+    pull(ma, 1);
+    pull(mb, 2);
+    java.util.List<String> told = new java.util.ArrayList<>();
+    RemovalListener listener = new RemovalListener() {
+      @Override
+      public void revisionRemoved(io.dockercache.common.RepositoryName repository, Digest manifest,
+          java.util.List<io.dockercache.common.Tag> tags) {
+        told.add("revision " + repository + "@" + manifest + " " + tags + " stored=" + stored(() -> store.hasRevision(repository.value(), manifest)));
+      }
+
+      @Override
+      public void blobRemoved(Digest digest) {
+        told.add("blob " + digest + " stored=" + stored(() -> store.has(digest)));
+      }
+    };
+
+    new Evictor(storage, access, d -> true, listener).run(new EvictionPolicy.Limits(10 * KIB, 0, 0, 0));
+
+    assertEquals(java.util.List.of(
+        "revision library/a@" + ma + " [1] stored=false",
+        "blob " + ma + " stored=false"), told.stream().filter(t -> t.contains(ma.toString())).toList());
+    assertTrue(told.contains("blob " + a[1] + " stored=false"), told::toString);
+    assertFalse(told.stream().anyMatch(t -> t.contains(mb.toString())), "b stays: " + told);
+  }
+
+  private interface StoreCheck {
+    boolean check() throws IOException;
+  }
+
+  private static boolean stored(StoreCheck check) {
+    try {
+      return check.check();
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  @Test
   void manifestPullsAlone_keepLayersPastMaxIdle_untouchedImageGoes() throws IOException {
     Digest[] kept = {store.blob("k-config", KIB), store.blob("k-layer", 4 * KIB)};
     Digest[] idle = {store.blob("i-config", KIB), store.blob("i-layer", 4 * KIB)};

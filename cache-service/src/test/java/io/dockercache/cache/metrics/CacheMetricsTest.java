@@ -22,8 +22,21 @@ class CacheMetricsTest {
     metrics.request(Kind.BLOB, Result.HIT);
     metrics.request(Kind.MANIFEST, Result.STALE);
 
-    assertEquals(2.0, registry.get("docker_cache_requests").tags("kind", "blob", "result", "hit").counter().count());
-    assertEquals(1.0, registry.get("docker_cache_requests").tags("kind", "manifest", "result", "stale").counter().count());
+    assertEquals(2.0, registry.get("docker_cache_requests").tags("kind", "blob", "result", "hit").functionCounter().count());
+    assertEquals(1.0, registry.get("docker_cache_requests").tags("kind", "manifest", "result", "stale").functionCounter().count());
+  }
+
+  @Test
+  void memory_hitsCounted_bytesAndLimitGauged() {
+    long[] held = {0};
+    metrics.memory(() -> held[0], 64L << 20);
+    metrics.memoryHit();
+    metrics.memoryHit();
+    held[0] = 1234;
+
+    assertEquals(2.0, registry.get("docker_cache_memory_hits").functionCounter().count());
+    assertEquals(1234.0, registry.get("docker_cache_memory_bytes").gauge().value());
+    assertEquals(64.0 * (1 << 20), registry.get("docker_cache_memory_limit_bytes").gauge().value());
   }
 
   @Test
@@ -32,8 +45,8 @@ class CacheMetricsTest {
     metrics.served(Source.STORAGE, 0);
     metrics.served(Source.UPSTREAM, 7);
 
-    assertEquals(100.0, registry.get("docker_cache_served_bytes").tags("source", "storage").counter().count());
-    assertEquals(7.0, registry.get("docker_cache_served_bytes").tags("source", "upstream").counter().count());
+    assertEquals(100.0, registry.get("docker_cache_served_bytes").tags("source", "storage").functionCounter().count());
+    assertEquals(7.0, registry.get("docker_cache_served_bytes").tags("source", "upstream").functionCounter().count());
   }
 
   @Test

@@ -19,8 +19,8 @@ class TagFreshnessTest {
   /** A nano clock the test moves by hand. */
   private long now = 1_000_000_000L;
 
-  private TagFreshness freshness(Duration ttl) {
-    return new TagFreshness(ttl, () -> now);
+  private TagFreshness<String> freshness(Duration ttl) {
+    return new TagFreshness<>(ttl, () -> now);
   }
 
   @Test
@@ -39,7 +39,7 @@ class TagFreshnessTest {
       "1,  1000000000,     false",
   })
   void isFresh_afterConfirm_followsTtl(long ttlSeconds, long elapsedNanos, boolean fresh) {
-    TagFreshness f = freshness(Duration.ofSeconds(ttlSeconds));
+    TagFreshness<String> f = freshness(Duration.ofSeconds(ttlSeconds));
     f.confirm(TAG, D1);
 
     now += elapsedNanos;
@@ -49,7 +49,7 @@ class TagFreshnessTest {
 
   @Test
   void isFresh_zeroTtl_isNeverFresh() {
-    TagFreshness f = freshness(Duration.ZERO);
+    TagFreshness<String> f = freshness(Duration.ZERO);
     f.confirm(TAG, D1);
 
     assertFalse(f.isFresh(TAG, D1));
@@ -57,7 +57,7 @@ class TagFreshnessTest {
 
   @Test
   void confirm_again_restartsTtl() {
-    TagFreshness f = freshness(Duration.ofSeconds(60));
+    TagFreshness<String> f = freshness(Duration.ofSeconds(60));
     f.confirm(TAG, D1);
     now += Duration.ofSeconds(50).toNanos();
     f.confirm(TAG, D1);
@@ -69,7 +69,7 @@ class TagFreshnessTest {
 
   @Test
   void confirm_oneTag_leavesOthersUnconfirmed() {
-    TagFreshness f = freshness(Duration.ofSeconds(60));
+    TagFreshness<String> f = freshness(Duration.ofSeconds(60));
 
     f.confirm(TAG, D1);
 
@@ -81,7 +81,7 @@ class TagFreshnessTest {
   void isFresh_acrossNanoClockWraparound_comparesElapsedTime() {
     // System.nanoTime() may be any value, even close to overflow; only differences mean anything.
     now = Long.MAX_VALUE - 5;
-    TagFreshness f = freshness(Duration.ofSeconds(60));
+    TagFreshness<String> f = freshness(Duration.ofSeconds(60));
     f.confirm(TAG, D1);
 
     now += 10; // wraps to a negative value, 10 ns later
@@ -92,7 +92,7 @@ class TagFreshnessTest {
   @Test
   void isFresh_upstreamConfirmedAnotherDigest_isFalseUntilTheLinkNamesIt() {
     // The HEAD saw D2, the GET of D2 failed: the link still names D1, which is not fresh.
-    TagFreshness f = freshness(Duration.ofSeconds(60));
+    TagFreshness<String> f = freshness(Duration.ofSeconds(60));
     f.confirm(TAG, D2);
 
     assertFalse(f.isFresh(TAG, D1));
@@ -101,7 +101,7 @@ class TagFreshnessTest {
 
   @Test
   void confirm_anotherDigest_replacesTheEarlierOne() {
-    TagFreshness f = freshness(Duration.ofSeconds(60));
+    TagFreshness<String> f = freshness(Duration.ofSeconds(60));
     f.confirm(TAG, D1);
 
     f.confirm(TAG, D2);
