@@ -22,8 +22,8 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
+import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import jakarta.inject.Singleton;
 import java.security.MessageDigest;
 import java.util.Optional;
 import org.jboss.logging.Logger;
@@ -38,8 +38,12 @@ import org.jboss.logging.Logger;
  * without reading storage. A tag past its TTL, and any entry storage last gave over a minute ago
  * ({@link ManifestMemory#MAX_AGE}), reads storage again; what the lifecycle removes leaves memory
  * at once.
+ *
+ * <p>Application-scoped (a client proxy, created on first use), not a singleton: routes are
+ * registered before the configuration check runs, and creating this eagerly would build the
+ * storage first, so a bad storage setting would fail there instead of being named by the check.
  */
-@Singleton
+@ApplicationScoped
 public class ManifestService {
 
   private static final Logger LOG = Logger.getLogger(ManifestService.class);
