@@ -89,13 +89,19 @@ public class Upstream {
     this.redirectPolicy = RedirectPolicy.of(base);
   }
 
+  /** The largest body chunk the upstream client hands on: netty's largest socket read. */
+  static final int BODY_CHUNK = 64 * 1024;
+
   private HttpClientOptions clientOptions() {
     return new HttpClientOptions()
         .setConnectTimeout((int) connectTimeoutMillis)
         .setKeepAlive(true)
         .setForceSni(true)
         // Bytes must arrive exactly as the upstream hashed them.
-        .setDecompressionSupported(false);
+        .setDecompressionSupported(false)
+        // Body chunks as large as a socket read (netty's default cuts them at 8 KiB): every
+        // chunk costs a dispatch, a hash update and a write, so the cold path pays per chunk.
+        .setMaxChunkSize(BODY_CHUNK);
   }
 
   /** The upstream's host, for messages. */
