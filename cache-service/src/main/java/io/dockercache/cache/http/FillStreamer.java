@@ -18,6 +18,10 @@ import io.vertx.core.http.HttpServerResponse;
  * drain handler fires once, and a write that fails resets the connection (a dropped write must
  * never turn into a clean end short of bytes, review item 6).
  *
+ * <p>A reader on the download's own event loop that has caught up with the file is fed the bytes
+ * as they arrive ({@link BlobFill#goLive}), so the usual first client costs no file reads; when
+ * its client falls behind (a full write queue) it goes back to reading the file.
+ *
  * <p>When storage refuses the fill's writes ({@link BlobFill.State#UNCACHED}), the first client
  * to notice claims the fill's {@link FillTail}: it reads the rest of the file it has open, then the
  * tail from memory, holding back its last byte until the tail's verdict. The others are reset.
@@ -42,6 +46,8 @@ final class FillStreamer {
   private boolean reading;
   private boolean draining;
   private boolean stopped;
+  /** Fed by the fill as bytes arrive, instead of reading the file. */
+  private boolean live;
   /** Set once this response is the one fed from the tail of an uncached fill. */
   private FillTail tail;
   private long tailOffset;
@@ -125,6 +131,12 @@ final class FillStreamer {
       }
       return;
     }
+    if (live) {
+      if (state == BlobFill.State.RUNNING) {
+        return; // the fill feeds this response
+      }
+      live = false; // the verdict came: the rest, the held-back byte at least, is in the file
+    }
     long available = fill.available();
     if (state == BlobFill.State.FAILED) {
       abort();
@@ -141,6 +153,16 @@ final class FillStreamer {
     }
     // Everything written may go out, except the response's last byte before verification.
     long limit = state == BlobFill.State.DONE ? end : Math.min(available, end - 1);
+    if (state == BlobFill.State.RUNNING && position >= available && position < end - 1) {
+      live = true;
+      if (fill.goLive(position, this::take)) {
+        return;
+      }
+      live = false;
+      if (stopped || draining) {
+        return;
+      }
+    }
     if (position >= limit) {
       return; // wait for the fill to signal
     }
@@ -221,6 +243,32 @@ final class FillStreamer {
         pump();
       }
     });
+  }
+
+  /**
+   * The next bytes from the fill, live: sent up to the last byte of the response, which waits
+   * for the verdict. False (no longer live) at that byte, or when the client's queue is full.
+   */
+  private boolean take(Buffer chunk) {
+    if (stopped || !live) {
+      return false;
+    }
+    long sendable = (endExclusive >= 0 ? endExclusive - 1 : Long.MAX_VALUE) - position;
+    int n = (int) Math.min(chunk.length(), sendable);
+    if (n > 0) {
+      position += n;
+      response.write(n == chunk.length() ? chunk : chunk.slice(0, n)).onFailure(this::writeFailed);
+    }
+    if (stopped || n < chunk.length()) {
+      live = false;
+      return false;
+    }
+    if (response.writeQueueFull()) {
+      live = false;
+      awaitDrain();
+      return false;
+    }
+    return true;
   }
 
   /** Sends all of {@code chunk} but its last byte, which waits for the next chunk or the verdict. */

@@ -9,13 +9,12 @@ import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.file.AsyncFile;
-import io.vertx.core.file.OpenOptions;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Set;
@@ -132,6 +131,26 @@ public final class BlobFill {
     }
   }
 
+  /**
+   * A reader fed the upstream's bytes as they arrive, on the download's event loop, so they need
+   * no second trip through the staging file. It still holds back the last byte of its response
+   * until the fill is {@link State#DONE}: nothing about verification changes.
+   */
+  public interface LiveReader {
+    /** The next bytes of the blob, in order; false when the reader takes no more this way. */
+    boolean take(Buffer chunk);
+  }
+
+  /**
+   * Feeds {@code reader}, which has the bytes before {@code position}, as they arrive: true when
+   * it now has every byte received so far and is fed the next ones; false when it is on another
+   * event loop, behind what is only in the staging file, or could not take the bytes in memory.
+   */
+  public boolean goLive(long position, LiveReader reader) {
+    Download d = download;
+    return d != null && d.goLive(position, reader);
+  }
+
   /** Calls {@code onChange} on {@code context} after new bytes or the end; returns a canceller. */
   public Runnable subscribe(Context context, Runnable onChange) {
     Listener l = new Listener(context, onChange);
@@ -148,13 +167,14 @@ public final class BlobFill {
     this.file = staging;
     String length = resp.getHeader(HttpHeaders.CONTENT_LENGTH);
     this.size = length == null ? -1 : Long.parseLong(length);
-    vertx.fileSystem().open(staging.toString(), new OpenOptions().setWrite(true).setCreate(false))
+    MessageDigest hasher = digest.newMessageDigest();
+    storage.run(() -> StagingWriter.open(staging, hasher))
         .onFailure(e -> {
           fail(new StorageWriteException(action + ": cannot write staging file: " + e.getMessage(), e), storage);
           resp.request().reset();
         })
         .onSuccess(out -> {
-          Download d = new Download(vertx, resp, out, storage, idleTimeoutMillis);
+          Download d = new Download(vertx, resp, out, hasher, storage, idleTimeoutMillis);
           download = d;
           if (state == State.RUNNING) {
             d.begin();
@@ -214,21 +234,23 @@ public final class BlobFill {
   }
 
   private final class Download {
-    /**
-     * Bytes gathered while a write runs; past this the upstream is paused (bounded memory). Each
-     * write of a heap buffer goes through a temporary direct buffer of its size, cached by the
-     * JDK per worker thread: small writes keep that direct memory small too.
-     */
-    private static final int HIGH_WATER = 256 * 1024;
+    /** Bytes gathered while a write runs; past this the upstream is paused (bounded memory). */
+    private static final int HIGH_WATER = 1024 * 1024;
 
     private final Vertx vertx;
     private final Context context;
     private final HttpClientResponse resp;
-    private final AsyncFile out;
+    private final StagingWriter out;
     private final AsyncStorage storage;
     private final MessageDigest hasher;
     private final long idleTimeoutNanos;
-    private Buffer pending = batch();
+    /** The upstream's chunks since the last write began, kept as they came (never copied). */
+    private List<Buffer> pending = new ArrayList<>();
+    private long pendingBytes;
+    /** The chunks being written, the bytes at {@code position}; empty between writes. */
+    private List<Buffer> inFlight = List.of();
+    /** Readers fed as bytes arrive; only touched on {@link #context}. */
+    private final List<LiveReader> live = new ArrayList<>(2);
     private long position;
     private long received;
     private long lastProgress = System.nanoTime();
@@ -237,19 +259,15 @@ public final class BlobFill {
     private boolean paused;
     private boolean ended;
 
-    Download(Vertx vertx, HttpClientResponse resp, AsyncFile out, AsyncStorage storage, long idleTimeoutMillis) {
+    Download(Vertx vertx, HttpClientResponse resp, StagingWriter out, MessageDigest hasher,
+        AsyncStorage storage, long idleTimeoutMillis) {
       this.vertx = vertx;
       this.context = vertx.getOrCreateContext();
       this.resp = resp;
       this.out = out;
       this.storage = storage;
-      this.hasher = digest.newMessageDigest();
+      this.hasher = hasher;
       this.idleTimeoutNanos = idleTimeoutMillis * 1_000_000L;
-    }
-
-    /** Sized for a whole batch, so appending never copies the gathered bytes again. */
-    private Buffer batch() {
-      return Buffer.buffer(HIGH_WATER + 64 * 1024);
     }
 
     void begin() {
@@ -318,14 +336,39 @@ public final class BlobFill {
       if (state != State.RUNNING) {
         return;
       }
-      hasher.update(chunk.getByteBuf().nioBuffer());
       received += chunk.length();
-      pending.appendBuffer(chunk);
+      pending.add(chunk); // hashed with the write, on a worker
+      pendingBytes += chunk.length();
+      if (!live.isEmpty()) {
+        live.removeIf(reader -> !reader.take(chunk)); // the upstream's own buffer: never reused
+      }
       if (!writing) {
         writePending();
-      } else if (pending.length() >= HIGH_WATER) {
+      } else if (pendingBytes >= HIGH_WATER) {
         pause();
       }
+    }
+
+    /** See {@link BlobFill#goLive}: the bytes not yet written come from the batches in memory. */
+    boolean goLive(long from, LiveReader reader) {
+      if (state != State.RUNNING || Vertx.currentContext() != context || from < position || from > received) {
+        return false;
+      }
+      long offset = position;
+      for (List<Buffer> batch : List.of(inFlight, pending)) {
+        for (Buffer chunk : batch) {
+          long chunkEnd = offset + chunk.length();
+          if (from < chunkEnd) {
+            if (!reader.take(from == offset ? chunk : chunk.slice((int) (from - offset), chunk.length()))) {
+              return false;
+            }
+            from = chunkEnd;
+          }
+          offset = chunkEnd;
+        }
+      }
+      live.add(reader);
+      return true;
     }
 
     private void pause() {
@@ -348,11 +391,19 @@ public final class BlobFill {
      * {@code available} only ever covers bytes that are really in the file.
      */
     private void writePending() {
-      Buffer batch = pending;
-      pending = batch();
+      List<Buffer> batch = pending;
+      long batchBytes = pendingBytes;
+      pending = new ArrayList<>();
+      pendingBytes = 0;
       writing = true;
-      out.write(batch, position).onComplete(ar -> {
+      inFlight = batch;
+      long at = position;
+      storage.run(() -> {
+        out.write(batch, at);
+        return null;
+      }).onComplete(ar -> {
         writing = false;
+        inFlight = List.of();
         if (state != State.RUNNING) {
           return;
         }
@@ -361,17 +412,24 @@ public final class BlobFill {
               + ar.cause().getMessage(), ar.cause()));
           return;
         }
-        position += batch.length();
+        position += batchBytes;
         available = position;
         signal();
-        if (pending.length() > 0) {
+        if (pendingBytes > 0) {
           writePending();
         } else if (ended) {
           verifyAndCommit();
         }
-        if (pending.length() < HIGH_WATER) {
+        if (pendingBytes < HIGH_WATER) {
           resume();
         }
+      });
+    }
+
+    private Future<Void> closeOut() {
+      return storage.run(() -> {
+        out.close();
+        return null;
       });
     }
 
@@ -380,17 +438,25 @@ public final class BlobFill {
      * already streaming need not be cut off. One of them gets the rest from memory, verified;
      * with no client at all, the download ends here.
      */
-    private void writeFailed(Buffer unwritten, StorageWriteException cause) {
+    private void writeFailed(List<Buffer> unwritten, StorageWriteException cause) {
       if (listeners.isEmpty()) {
         failAndClose(cause);
         resp.request().reset();
         return;
       }
-      out.close();
+      closeOut();
       LOG.warnf("%s; the rest goes to one client uncached", cause.getMessage());
       FillTail t = new FillTail(position, () -> context.runOnContext(v -> resume()));
-      boolean full = t.offer(unwritten) | t.offer(pending);
-      pending = Buffer.buffer();
+      boolean full = false;
+      for (Buffer chunk : unwritten) { // hashed by the failed write
+        full |= t.offer(chunk);
+      }
+      for (Buffer chunk : pending) {
+        hasher.update(chunk.getByteBuf().nioBuffer());
+        full |= t.offer(chunk);
+      }
+      pending = new ArrayList<>();
+      pendingBytes = 0;
       tail = t;
       failure = cause;
       state = State.UNCACHED;
@@ -438,8 +504,9 @@ public final class BlobFill {
         return;
       }
       String key = RegistryLayout.blobData(digest);
-      out.flush()
-          .compose(v -> out.close())
+      // No fsync: bytes at rest are hashed again on their first serve after a start (a power
+      // loss can only cost a download), and the wait for the disk would hold every client.
+      closeOut()
           .compose(v -> storage.commit(file, key))
           .compose(v -> Future.all(repositories.stream()
               .map(r -> storage.writeLink(RegistryLayout.layerLink(r, digest), digest)).toList()))
@@ -477,7 +544,7 @@ public final class BlobFill {
         return;
       }
       stopWatchdog();
-      out.close();
+      closeOut();
       fail(cause, storage);
     }
   }
