@@ -12,6 +12,8 @@ AZURITE=${AZURITE:-.tools/azurite/node_modules/.bin/azurite-blob}
 ACCEPT='Accept: application/vnd.oci.image.manifest.v1+json'
 MEDIA=application/vnd.oci.image.manifest.v1+json
 
+sha256_hex() { openssl dgst -sha256 -r "$1" | cut -d' ' -f1; }  # several times faster than sha256sum here
+
 need() { # tool... : exits 2 naming the first one missing
   local t
   for t in "$@"; do
@@ -20,9 +22,11 @@ need() { # tool... : exits 2 naming the first one missing
 }
 need_jar() { [ -f "${1:-$JAR}" ] || { echo "build first: ./mvnw -q -DskipTests -pl cache-service -am package (no ${1:-$JAR})" >&2; exit 2; }; }
 
-# bench_init NAME: a fresh work directory in $work; every pid in $pids is killed on exit.
+# bench_init NAME: a fresh work directory in $work (on disk, where the registries store), and $shm
+# in memory for what clients download; every pid in $pids is killed on exit.
 bench_init() {
   work=$(mktemp -d "/tmp/docker-cache-$1.XXXXXX")
+  shm=$(mktemp -d "$( [ -d /dev/shm ] && echo /dev/shm || echo /tmp)/docker-cache-$1.XXXXXX")
   chmod 755 "$work"  # nginx workers run as an unprivileged user
   pids=()
   trap bench_cleanup EXIT
@@ -32,7 +36,7 @@ bench_cleanup() {
   local p
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
-  rm -rf "$work"
+  rm -rf "$work" "$shm"
 }
 stop() { kill "$1" 2>/dev/null || true; wait "$1" 2>/dev/null || true; }
 
@@ -64,7 +68,7 @@ YML
 }
 push_blob() { # file [repo] -> digest
   local d loc
-  d=sha256:$(sha256sum "$1" | cut -d' ' -f1)
+  d=sha256:$(sha256_hex "$1")
   loc=$(curl -fsi -X POST "http://127.0.0.1:$UP/v2/${2:-library/bench}/blobs/uploads/" | tr -d '\r' | awk 'tolower($1)=="location:"{print $2}')
   curl -fs -X PUT -H 'Content-Type: application/octet-stream' --data-binary @"$1" "$loc&digest=$d" -o /dev/null
   echo "$d"
@@ -151,12 +155,13 @@ start_azurite() {
 }
 
 # wrk_run CONNS SECONDS URL [requests-file]: wrk (2 threads) through bench/wrk.lua; prints
-# "requests bytes seconds errors p50-ms p99-ms" (errors: socket errors, timeouts and non-2xx).
+# "requests bytes seconds errors p50-ms p99-ms kinds" (errors: socket errors, responses slower than
+# WRK_TIMEOUT (default 10s), non-2xx; kinds: connect/read/write/timeout/status counts).
 # The requests file, if given, holds lines "METHOD path" drawn at random for each request.
 wrk_run() {
   local out
-  out=$(wrk -t2 -c"$1" -d"$2s" --timeout 10s -H "$ACCEPT" -s "$BENCH_DIR/wrk.lua" "$3" ${4:+-- "$4"})
-  awk '/^WRK /{print $2, $3, $4, $5, $6, $7; found=1} END{exit !found}' <<<"$out" || { echo "wrk said: $out" >&2; exit 1; }
+  out=$(wrk -t2 -c"$1" -d"$2s" --timeout "${WRK_TIMEOUT:-10s}" -H "$ACCEPT" -s "$BENCH_DIR/wrk.lua" "$3" ${4:+-- "$4"})
+  awk '/^WRK /{print $2, $3, $4, $5, $6, $7, $8; found=1} END{exit !found}' <<<"$out" || { echo "wrk said: $out" >&2; exit 1; }
 }
 wrk_rps() { wrk_run "$@" | awk '{printf "%.0f", $1/$3}'; }       # req/s
 wrk_mbps() { wrk_run "$@" | awk '{printf "%.0f", $2/$3/1e6}'; }  # MB/s of bodies and headers

@@ -11,7 +11,7 @@ set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 SECS=${1:-10}
 need_jar
-need docker-registry wrk curl sha256sum python3 jcmd
+need docker-registry wrk curl openssl python3 jcmd
 
 bench_init lifecycle-bench
 start_upstream

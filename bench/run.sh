@@ -29,7 +29,7 @@ MIXED=${3:-${QUICK:+10}}; MIXED=${MIXED:-60}
 WARMUP=$((SECS < 4 ? 2 : 4))  # seconds of wrk that warm the cache's JIT before a wrk measurement
 export JAVA_OPTS=${JAVA_OPTS:--Xmx512m}
 need_jar
-need docker-registry nginx wrk ab curl sha256sum skopeo python3
+need docker-registry nginx wrk ab curl openssl skopeo python3
 T0=$(now)
 phase() { printf '%6.1fs  %s\n' "$(since "$T0")" "$1"; }
 bench_init bench
@@ -44,7 +44,7 @@ cfg=$(push_blob "$work/config"); push_blob "$work/config" library/mix > /dev/nul
 image() { # tag layer-digest layer-size [repo] -> manifest digest; the manifest is kept in $work/m.TAG
   manifest_of "$cfg" "$2" "$3" > "$work/m.$1"
   push_manifest "$work/m.$1" "$1" "${4:-}"
-  echo "sha256:$(sha256sum "$work/m.$1" | cut -d' ' -f1)"
+  echo "sha256:$(sha256_hex "$work/m.$1")"
 }
 big1=$(random_blob "$BYTES" "$work/big1"); rm "$work/big1"   # cold, 1 client; then the warm blob
 big8=$(random_blob "$BYTES" "$work/big8"); rm "$work/big8"   # cold, 8 clients
@@ -71,15 +71,18 @@ echo "ready after: cache ${ready_c}s, distribution's proxy ${ready_p}s"
 C=http://127.0.0.1:$CACHE P=http://127.0.0.1:$PROXY U=http://127.0.0.1:$UP
 
 check_sha() { # file digest: the file's sha256 must be the digest
-  [ "sha256:$(sha256sum "$1" | cut -d' ' -f1)" = "$2" ] || { echo "wrong bytes: $1 is not $2" >&2; exit 1; }
+  [ "sha256:$(sha256_hex "$1")" = "$2" ] || { echo "wrong bytes: $1 is not $2" >&2; exit 1; }
 }
 gets() { # url clients digest -> seconds until every one of the concurrent GETs ended, bodies checked
   local t0 i ps=()
+  sync  # the disk writes of what came before are not this measurement's
   t0=$(now)
-  for i in $(seq 1 "$2"); do curl -fs -o "$work/dl$i" "$1" & ps+=($!); done
+  for i in $(seq 1 "$2"); do curl -fs -o "$shm/dl$i" "$1" & ps+=($!); done
   for i in "${ps[@]}"; do wait "$i" || { echo "GET $1 failed" >&2; exit 1; }; done
   since "$t0"
-  for i in $(seq 1 "$2"); do check_sha "$work/dl$i" "$3"; rm "$work/dl$i"; done
+  for i in $(seq 1 "$2"); do check_sha "$shm/dl$i" "$3" & ps+=($!); done
+  for i in "${ps[@]}"; do wait "$i"; done
+  rm -f "$shm"/dl*
 }
 rate() { awk -v b="$1" -v s="$2" 'BEGIN{printf "%.0f", b/s/1e6}'; }  # bytes seconds -> MB/s
 blob() { echo "$1/v2/library/bench/blobs/$2"; }
@@ -95,12 +98,12 @@ t=$(gets "$(blob "$P" "$big8")" 8 "$big8"); cold8_p=$(rate $((8 * BYTES)) "$t")
 
 phase "skopeo pulls..."
 pull() { # registry -> seconds for skopeo to copy library/bench:pull (digests checked) into a fresh dir
-  local t0; rm -rf "$work/pulled"; t0=$(now)
-  skopeo copy -q --src-tls-verify=false "docker://${1#http://}/library/bench:pull" "dir:$work/pulled" > /dev/null
+  local t0; rm -rf "$shm/pulled"; sync; t0=$(now)
+  skopeo copy -q --src-tls-verify=false "docker://${1#http://}/library/bench:pull" "dir:$shm/pulled" > /dev/null
   since "$t0"
 }
 pull_up=$(pull "$U"); pull_c=$(pull "$C"); pull_cw=$(pull "$C"); pull_p=$(pull "$P"); pull_pw=$(pull "$P")
-rm -rf "$work/pulled"
+rm -rf "$shm/pulled"
 
 # nginx serves the cache's own file of the big blob, and the tag's manifest bytes with the
 # cache's headers, at the same paths.
@@ -147,28 +150,28 @@ mixed() { # base-url -> one line: for manifest GET, manifest HEAD, blob GET each
   local ab_out
   wrk_run 120 "$MIXED" "$1/" "$work/mix-get" > "$work/mget" &
   local w1=$!
-  wrk_run 40 "$MIXED" "$1/" "$work/mix-blobs" > "$work/mblob" &
+  WRK_TIMEOUT=60s wrk_run 40 "$MIXED" "$1/" "$work/mix-blobs" > "$work/mblob" &  # a slow blob is no error
   local w2=$!
   ab_out=$(ab -q -r -k -i -c 40 -t "$MIXED" -n 100000000 -H "$ACCEPT" "$1/v2/library/mix/manifests/t0" 2>&1) \
     || { echo "ab failed: $ab_out" >&2; exit 1; }
   wait "$w1"; wait "$w2"
   echo "$ab_out" > "$work/mhead"; [ -z "${DEBUG:-}" ] || cat "$work/mget" "$work/mblob" "$work/mhead" >&2
-  read -r mg_n _ mg_s mg_e mg_50 mg_99 < "$work/mget"
-  read -r mb_n mb_b mb_s mb_e mb_50 mb_99 < "$work/mblob"
+  read -r mg_n _ mg_s mg_e mg_50 mg_99 mg_k < "$work/mget"
+  read -r mb_n mb_b mb_s mb_e mb_50 mb_99 mb_k < "$work/mblob"
   awk -v n="$mg_n" -v s="$mg_s" -v e="$mg_e" -v p50="$mg_50" -v p99="$mg_99" \
-      -v bn="$mb_n" -v bb="$mb_b" -v bs="$mb_s" -v be="$mb_e" -v b50="$mb_50" -v b99="$mb_99" '
+      -v bn="$mb_n" -v bb="$mb_b" -v bs="$mb_s" -v be="$mb_e" -v b50="$mb_50" -v b99="$mb_99" -v gk="$mg_k" -v bk="$mb_k" '
     /^Complete requests:/{hn=$3} /^Failed requests:/{hf=$3} /^Non-2xx responses:/{hx=$3}
     /^Time taken for tests:/{hs=$5} /^ +50%/{h50=$2} /^ +99%/{h99=$2}
     END{if (h50 == "") h50 = h99 = "none";  # ab prints no percentiles when no HEAD completed
-        printf "%.0f %s %s %d %.0f %s %s %d %.0f %s %s %d %.0f\n", n/s, p50, p99, e, hn/(hs ? hs : 1), h50, h99, hf+hx,
-               bn/bs, b50, b99, be, bb/bs/1e6}' <<<"$ab_out"
+        printf "%.0f %s %s %d %.0f %s %s %d %.0f %s %s %d %.0f GET:%s,HEAD:%d/%d,blobs:%s\n", n/s, p50, p99, e,
+               hn/(hs ? hs : 1), h50, h99, hf+hx, bn/bs, b50, b99, be, bb/bs/1e6, gk, hf, hx, bk}' <<<"$ab_out"
 }
 wrk_run 120 "$WARMUP" "$C/" "$work/mix-get" > /dev/null
 mixed "$C" > "$work/mixed-cache"
-read -r mg_c mg50_c mg99_c mge_c mh_c mh50_c mh99_c mhe_c mb_c mb50_c mb99_c mbe_c mbr_c < "$work/mixed-cache"
+read -r mg_c mg50_c mg99_c mge_c mh_c mh50_c mh99_c mhe_c mb_c mb50_c mb99_c mbe_c mbr_c kinds_c < "$work/mixed-cache"
 rss_c=$(rss_mib "$CPID")
 mixed "$P" > "$work/mixed-proxy"
-read -r mg_p mg50_p mg99_p mge_p mh_p mh50_p mh99_p mhe_p mb_p mb50_p mb99_p mbe_p mbr_p < "$work/mixed-proxy"
+read -r mg_p mg50_p mg99_p mge_p mh_p mh50_p mh99_p mhe_p mb_p mb50_p mb99_p mbe_p mbr_p kinds_p < "$work/mixed-proxy"
 rss_p=$(rss_mib "$PXPID")
 stop "$CPID"; stop "$PXPID"
 
@@ -203,9 +206,12 @@ echo "| warm tag GET, filesystem, wrk 16 connections | ${tag_c} req/s | nginx, s
 echo "| warm tag GET, Azure (Azurite), wrk 16 connections | ${tag_a} req/s | filesystem ${tag_c} req/s; proxy (filesystem) ${tag_p} req/s | $(x "$tag_a" "$tag_c") filesystem; $(x "$tag_a" "$tag_p") proxy | 0.5x filesystem: $(yes "$tag_a >= 0.5 * $tag_c") |"
 echo "| mixed ${MIXED}s, 200 connections: manifests (120 GET + 40 HEAD) | ${mrps} req/s; GET p50 ${mg50_c} / p99 ${mg99_c} ms; HEAD p50 ${mh50_c} / p99 ${mh99_c} ms | proxy ${mrps_p} req/s; GET p50 ${mg50_p} / p99 ${mg99_p} ms; HEAD p50 ${mh50_p} / p99 ${mh99_p} ms | $(x "$mrps" "$mrps_p") proxy | p99 < 50 ms: $(yes "$mp99 < 50") |"
 echo "| mixed, the same run: blobs of 1 KiB to ${sizes[6]/M/ MiB} (40 connections) | ${mb_c} req/s, ${mbr_c} MB/s; p50 ${mb50_c} / p99 ${mb99_c} ms | proxy ${mb_p} req/s, ${mbr_p} MB/s; p50 ${mb50_p} / p99 ${mb99_p} ms | $(x "$mbr_c" "$mbr_p") proxy | - |"
-echo "| mixed, the same run: errors (socket errors, non-2xx) | ${merr} | proxy ${merr_p} | - | 0 errors: $(yes "$merr == 0") |"
+echo "| mixed, the same run: errors (socket errors, non-2xx; manifests > 10 s, blobs > 60 s) | ${merr} | proxy ${merr_p} | - | 0 errors: $(yes "$merr == 0") |"
 echo "| start to ready (readiness 200; proxy: /v2/ 200) | ${ready_c} s | proxy ${ready_p} s | $(x "$ready_c" "$ready_p") proxy | - |"
 echo "| RSS after the mixed load | ${rss_c} MiB | proxy ${rss_p} MiB | $(x "$rss_c" "$rss_p") proxy | - |"
 echo "| image pull (skopeo, ${MIB} MiB layer), cold / warm | ${pull_c} s / ${pull_cw} s | proxy ${pull_p} s / ${pull_pw} s; upstream directly ${pull_up} s | $(x "$pull_up" "$pull_c") upstream (cold) | - |"
 echo
+echo "mixed-load errors by kind (wrk: connect/read/write/timeout/non-2xx; ab HEAD: failed/non-2xx):"
+echo "  docker-cache $kinds_c"
+echo "  proxy        $kinds_p"
 echo "bench took $(since "$T0") s"

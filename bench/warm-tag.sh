@@ -16,7 +16,7 @@ shift || true
 JARS=("$@")
 [ ${#JARS[@]} -gt 0 ] || JARS=("$JAR")
 CONNS=${CONNS:-16}
-need docker-registry nginx wrk curl sha256sum python3
+need docker-registry nginx wrk curl sha256sum openssl python3
 for j in "${JARS[@]}"; do need_jar "$j"; done
 
 bench_init warmtag

@@ -2,7 +2,7 @@
 -- (its URL and -H headers). With a file argument (wrk ... -- FILE), each request is drawn at random
 -- from the file's lines "METHOD path" (repeat a line to weigh it), and responses outside 2xx are
 -- counted (wrk itself counts only >= 400). done() prints one line for the shell:
---   WRK requests bytes seconds errors p50-ms p99-ms
+--   WRK requests bytes seconds errors p50-ms p99-ms connect/read/write/timeout/status
 -- errors = connect + read + write + timeout socket errors + non-2xx (or >= 400 without a file).
 
 local reqs = {}
@@ -34,13 +34,13 @@ end
 function done(summary, latency, requests)
   local e = summary.errors
   local bad = e.connect + e.read + e.write + e.timeout
-  local counted = false
+  local status, counted = 0, false
   for _, t in ipairs(threads) do
-    local n = t:get("non2xx")
-    if n and n > 0 then bad = bad + n end
+    status = status + (t:get("non2xx") or 0)
     if t:get("counting") then counted = true end
   end
-  if not counted then bad = bad + e.status end
-  io.write(string.format("WRK %d %d %.3f %d %.2f %.2f\n", summary.requests, summary.bytes,
-    summary.duration / 1e6, bad, latency:percentile(50) / 1000, latency:percentile(99) / 1000))
+  if not counted then status = e.status end
+  io.write(string.format("WRK %d %d %.3f %d %.2f %.2f %d/%d/%d/%d/%d\n", summary.requests, summary.bytes,
+    summary.duration / 1e6, bad + status, latency:percentile(50) / 1000, latency:percentile(99) / 1000,
+    e.connect, e.read, e.write, e.timeout, status))
 end
