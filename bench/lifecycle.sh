@@ -8,55 +8,22 @@
 # ./mvnw -q -DskipTests -pl cache-service -am package.
 # Usage: bench/lifecycle.sh [wrk-seconds (default 10)]
 set -euo pipefail
-cd "$(dirname "$0")/.."
+source "$(dirname "$0")/lib.sh"
 SECS=${1:-10}
-JAR=cache-service/target/quarkus-app/quarkus-run.jar
-[ -f "$JAR" ] || { echo "build first: ./mvnw -q -DskipTests -pl cache-service -am package" >&2; exit 2; }
-for t in docker-registry wrk curl sha256sum python3 jcmd; do
-  command -v "$t" >/dev/null || { echo "missing $t: bash scripts/install-test-prereqs.sh" >&2; exit 2; }
-done
+need_jar
+need docker-registry wrk curl openssl python3 jcmd
 
-work=$(mktemp -d /tmp/docker-cache-lifecycle-bench.XXXXXX)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
-trap cleanup EXIT
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_http() { for _ in $(seq 1 300); do curl -fs -o /dev/null "$1" && return 0; sleep 0.1; done; echo "not up: $1" >&2; exit 1; }
-
-UP=$(free_port)
-cat > "$work/up.yml" <<YML
-version: 0.1
-storage: {filesystem: {rootdirectory: $work/upstream}}
-http: {addr: 127.0.0.1:$UP}
-log: {level: error, accesslog: {disabled: true}}
-YML
-docker-registry serve "$work/up.yml" > "$work/up.log" 2>&1 & pids+=($!)
-wait_http "http://127.0.0.1:$UP/v2/"
-push_blob() { # file -> digest
-  local d loc
-  d=sha256:$(sha256sum "$1" | cut -d' ' -f1)
-  loc=$(curl -fsi -X POST "http://127.0.0.1:$UP/v2/library/bench/blobs/uploads/" | tr -d '\r' | awk 'tolower($1)=="location:"{print $2}')
-  curl -fs -X PUT -H 'Content-Type: application/octet-stream' --data-binary @"$1" "$loc&digest=$d" -o /dev/null
-  echo "$d"
-}
-head -c $((20 * 1024 * 1024)) /dev/urandom > "$work/layer"
-ldigest=$(push_blob "$work/layer")
+bench_init lifecycle-bench
+start_upstream
+ldigest=$(random_blob 20M "$work/layer")
 printf '{}' > "$work/config"
 cdigest=$(push_blob "$work/config")
-manifest=$(printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"%s","size":2},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar","digest":"%s","size":%d}]}' "$cdigest" "$ldigest" $((20 * 1024 * 1024)))
-curl -fs -X PUT -H 'Content-Type: application/vnd.oci.image.manifest.v1+json' -d "$manifest" "http://127.0.0.1:$UP/v2/library/bench/manifests/latest" -o /dev/null
+manifest_of "$cdigest" "$ldigest" $((20 * 1024 * 1024)) > "$work/manifest"
+push_manifest "$work/manifest" latest
 
-start_cache() { # root, then env assignments; sets CACHE, MGMT, CPID
-  local root=$1; shift
-  CACHE=$(free_port); MGMT=$(free_port)
-  env DOCKER_CACHE_CONFIG= DOCKER_CACHE_REMOTE_URL=http://127.0.0.1:$UP DOCKER_CACHE_FS_MOUNT_PATH="$root" \
-    QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT=$CACHE QUARKUS_MANAGEMENT_HOST=127.0.0.1 QUARKUS_MANAGEMENT_PORT=$MGMT \
-    "$@" java ${JAVA_OPTS:-} -jar "$JAR" > "$root.log" 2>&1 & CPID=$!; pids+=($CPID)
-  wait_http "http://127.0.0.1:$MGMT/q/health/ready"
-}
-stop_cache() { kill "$CPID"; wait "$CPID" 2>/dev/null || true; }
-rps() { wrk -t2 -c"$1" -d"${SECS}s" "$2" | awk '/Requests\/sec/{printf "%.0f", $2}'; }
-gbps() { wrk -t2 -c"$1" -d"${SECS}s" "$2" | awk '/Transfer\/sec/{v=$2; u=substr(v,length(v)-1); n=v+0; if(u=="GB")n*=1000; if(u=="KB")n/=1000; printf "%.0f", n}'; }
+stop_cache() { stop "$CPID"; }
+rps() { wrk_rps "$1" "$SECS" "$2"; }
+gbps() { wrk_mbps "$1" "$SECS" "$2"; }  # MB/s
 
 measure() { # label -> "tag-rps blob-MBps"
   local base="http://127.0.0.1:$CACHE/v2/library/bench"

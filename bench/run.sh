@@ -1,132 +1,219 @@
 #!/usr/bin/env bash
-# Benchmarks the packaged cache-service against baselines measured in the same run:
-#   - cold and warm GET of a large blob through the cache (vs. the upstream registry directly),
-#   - warm blob throughput with 4 parallel clients (vs. nginx serving the very same file),
-#   - warm tag (manifest) GETs per second with wrk (vs. the upstream registry directly).
-# Everything binds to 127.0.0.1. Needs: bash scripts/install-test-prereqs.sh, and
-# ./mvnw -q -DskipTests -pl cache-service -am package.
-# Usage: [JAR=path/quarkus-run.jar] bench/run.sh [blob-MiB (default 512)] [wrk-seconds (default 10)]
+# The benchmark of issue 11, in one run: the packaged cache beside what users would pick instead,
+# distribution's registry in proxy mode (`docker-registry` with `proxy: remoteurl:`), both in front
+# of the same local upstream registry, and beside nginx (one worker, sendfile) serving the same
+# bytes. Every figure is printed beside its baselines from this run and as a ratio:
+#   - cold blob GET of an uncached blob, 1 client and 8 concurrent clients of the same blob
+#     (vs. the proxy and the upstream directly); every body downloaded is checked by sha256,
+#   - warm blob GET, 1 client (curl) and 8 connections (wrk) (vs. nginx sendfile and the proxy),
+#   - warm tag GET, wrk 16 connections, filesystem and Azure (Azurite) backends (vs. nginx serving
+#     the same manifest bytes with the same headers, and the proxy),
+#   - a mixed load of 200 connections: 120 manifest GETs (wrk), 40 manifest HEADs (ab: wrk cannot
+#     HEAD, it waits for the body Content-Length announces) and 40 blob GETs of 1 KiB to 64 MiB
+#     (wrk), with req/s, p50/p99 latency and errors (socket errors and non-2xx), vs. the proxy,
+#   - time from process start to ready, and the RSS of each process after the mixed load,
+#   - whole-image pulls with skopeo (which checks every digest): cold and warm, vs. the proxy.
+# Ends with a Markdown table against the issue's "must reach" column. Everything binds to 127.0.0.1.
+# Needs: bash scripts/install-test-prereqs.sh and ./mvnw -q -DskipTests -pl cache-service -am package.
+# Usage: [JAR=path/quarkus-run.jar] [JAVA_OPTS=...] bench/run.sh [--quick] [blob-MiB] [wrk-seconds] [mixed-seconds]
+#   defaults: 200 MiB, 10 s, 60 s (about 5 minutes); --quick: 32 MiB, 3 s, 10 s, mixed blobs up
+#   to 4 MiB (about a minute). JAVA_OPTS defaults to -Xmx512m, the heap the deployment gives the
+#   cache (half its 1 GiB memory limit).
 set -euo pipefail
-cd "$(dirname "$0")/.."
-MIB=${1:-512}
-SECS=${2:-10}
-JAR=${JAR:-cache-service/target/quarkus-app/quarkus-run.jar}  # JAR=... benchmarks another build
-[ -f "$JAR" ] || { echo "build first: ./mvnw -q -DskipTests -pl cache-service -am package" >&2; exit 2; }
-for t in docker-registry nginx wrk curl sha256sum skopeo; do
-  command -v "$t" >/dev/null || { echo "missing $t: bash scripts/install-test-prereqs.sh" >&2; exit 2; }
+source "$(dirname "$0")/lib.sh"
+QUICK=
+if [ "${1:-}" = --quick ]; then QUICK=1; shift; fi
+MIB=${1:-${QUICK:+32}}; MIB=${MIB:-200}
+SECS=${2:-${QUICK:+3}}; SECS=${SECS:-10}
+MIXED=${3:-${QUICK:+10}}; MIXED=${MIXED:-60}
+WARMUP=$((SECS < 4 ? 2 : 4))  # seconds of wrk that warm the cache's JIT before a wrk measurement
+export JAVA_OPTS=${JAVA_OPTS:--Xmx512m}
+need_jar
+need docker-registry nginx wrk ab curl openssl skopeo python3
+T0=$(now)
+phase() { printf '%6.1fs  %s\n' "$(since "$T0")" "$1"; }
+bench_init bench
+BYTES=$((MIB * 1024 * 1024))
+echo "docker-cache bench: ${MIB} MiB blobs, wrk ${SECS}s, mixed load ${MIXED}s, JAR=$JAR, JAVA_OPTS=$JAVA_OPTS"
+
+# ---- content in the upstream ------------------------------------------------------------------
+start_upstream
+phase "pushing the test content to the upstream..."
+printf '{}' > "$work/config"
+cfg=$(push_blob "$work/config"); push_blob "$work/config" library/mix > /dev/null
+image() { # tag layer-digest layer-size [repo] -> manifest digest; the manifest is kept in $work/m.TAG
+  manifest_of "$cfg" "$2" "$3" > "$work/m.$1"
+  push_manifest "$work/m.$1" "$1" "${4:-}"
+  echo "sha256:$(sha256_hex "$work/m.$1")"
+}
+big1=$(random_blob "$BYTES" "$work/big1"); rm "$work/big1"   # cold, 1 client; then the warm blob
+big8=$(random_blob "$BYTES" "$work/big8"); rm "$work/big8"   # cold, 8 clients
+warm=$(random_blob "$BYTES" "$work/warm"); rm "$work/warm"   # warms the miss path up first
+layer=$(random_blob "$BYTES" "$work/layer"); rm "$work/layer"  # the skopeo pulls' layer
+tagged=$(image latest "$big1" "$BYTES")
+image pull "$layer" "$BYTES" > /dev/null
+# The mixed load: 8 images, each of a config and one blob of 1 KiB to 64 MiB.
+sizes=(1K 16K 256K 1M 4M 16M 64M 8M)
+[ -z "$QUICK" ] || sizes=(1K 4K 16K 64K 256K 1M 4M 2M)
+: > "$work/mix-get"; : > "$work/mix-blobs"
+for i in "${!sizes[@]}"; do
+  d=$(random_blob "${sizes[$i]}" "$work/mix$i" library/mix); n=$(stat -c %s "$work/mix$i"); rm "$work/mix$i"
+  m=$(image "t$i" "$d" "$n" library/mix)
+  printf 'GET /v2/library/mix/manifests/t%d\nGET /v2/library/mix/manifests/%s\n' "$i" "$m" >> "$work/mix-get"
+  printf 'GET /v2/library/mix/blobs/%s\n' "$d" >> "$work/mix-blobs"
 done
 
-work=$(mktemp -d /tmp/docker-cache-bench.XXXXXX)
-chmod 755 "$work"  # nginx workers run as an unprivileged user
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
-trap cleanup EXIT
+# ---- the contenders, timed from process start to ready ----------------------------------------
+start_proxy "$work/proxy"
+start_cache "$work/cache"
+ready_c=$READY_S ready_p=$PX_READY_S
+echo "ready after: cache ${ready_c}s, distribution's proxy ${ready_p}s"
+C=http://127.0.0.1:$CACHE P=http://127.0.0.1:$PROXY U=http://127.0.0.1:$UP
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_http() { for _ in $(seq 1 100); do curl -fs -o /dev/null "$1" && return 0; sleep 0.1; done; echo "not up: $1" >&2; exit 1; }
-
-UP=$(free_port); CACHE=$(free_port); MGMT=$(free_port); NGINX=$(free_port)
-cat > "$work/up.yml" <<YML
-version: 0.1
-storage: {filesystem: {rootdirectory: $work/upstream}}
-http: {addr: 127.0.0.1:$UP}
-log: {level: error, accesslog: {disabled: true}}
-YML
-docker-registry serve "$work/up.yml" > "$work/up.log" 2>&1 & pids+=($!)
-wait_http "http://127.0.0.1:$UP/v2/"
-
-echo "generating a $MIB MiB blob and a one-layer image in the upstream..."
-push_blob() { # file -> digest
-  local d loc
-  d=sha256:$(sha256sum "$1" | cut -d' ' -f1)
-  loc=$(curl -fsi -X POST "http://127.0.0.1:$UP/v2/library/bench/blobs/uploads/" | tr -d '\r' | awk 'tolower($1)=="location:"{print $2}')
-  curl -fs -X PUT -H 'Content-Type: application/octet-stream' --data-binary @"$1" "$loc&digest=$d" -o /dev/null
-  echo "$d"
+check_sha() { # file digest: the file's sha256 must be the digest
+  [ "sha256:$(sha256_hex "$1")" = "$2" ] || { echo "wrong bytes: $1 is not $2" >&2; exit 1; }
 }
-head -c $((MIB * 1024 * 1024)) /dev/urandom > "$work/blob"
-digest=$(push_blob "$work/blob")
-# A second blob of the same size warms the JVM up on the miss path before the cold measurement.
-head -c $((MIB * 1024 * 1024)) /dev/urandom > "$work/warmup"
-warmup=$(push_blob "$work/warmup")
-rm "$work/warmup"
-printf '{}' > "$work/config"
-cdigest=sha256:$(sha256sum "$work/config" | cut -d' ' -f1)
-loc=$(curl -fsi -X POST "http://127.0.0.1:$UP/v2/library/bench/blobs/uploads/" | tr -d '\r' | awk 'tolower($1)=="location:"{print $2}')
-curl -fs -X PUT -H 'Content-Type: application/octet-stream' --data-binary @"$work/config" "$loc&digest=$cdigest" -o /dev/null
-manifest=$(printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"%s","size":2},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar","digest":"%s","size":%d}]}' "$cdigest" "$digest" $((MIB * 1024 * 1024)))
-curl -fs -X PUT -H 'Content-Type: application/vnd.oci.image.manifest.v1+json' -d "$manifest" "http://127.0.0.1:$UP/v2/library/bench/manifests/latest" -o /dev/null
-
-# A second image, pulled whole by skopeo: cold (through the cache), warm, and from the upstream.
-head -c $((MIB * 1024 * 1024)) /dev/urandom > "$work/layer2"
-ldigest=$(push_blob "$work/layer2")
-rm "$work/layer2"
-manifest2=$(printf '{"schemaVersion":2,"mediaType":"application/vnd.oci.image.manifest.v1+json","config":{"mediaType":"application/vnd.oci.image.config.v1+json","digest":"%s","size":2},"layers":[{"mediaType":"application/vnd.oci.image.layer.v1.tar","digest":"%s","size":%d}]}' "$cdigest" "$ldigest" $((MIB * 1024 * 1024)))
-curl -fs -X PUT -H 'Content-Type: application/vnd.oci.image.manifest.v1+json' -d "$manifest2" "http://127.0.0.1:$UP/v2/library/bench/manifests/pull" -o /dev/null
-
-DOCKER_CACHE_CONFIG= DOCKER_CACHE_REMOTE_URL=http://127.0.0.1:$UP DOCKER_CACHE_FS_MOUNT_PATH=$work/cache \
-  QUARKUS_HTTP_HOST=127.0.0.1 QUARKUS_HTTP_PORT=$CACHE QUARKUS_MANAGEMENT_HOST=127.0.0.1 QUARKUS_MANAGEMENT_PORT=$MGMT \
-  java -jar "$JAR" > "$work/cache.log" 2>&1 & pids+=($!)
-wait_http "http://127.0.0.1:$MGMT/q/health/ready"
-
-time_get() { curl -fs -o /dev/null -w '%{time_total} %{speed_download}' "$1"; }
-row() { printf '%-44s %14s %14s\n' "$1" "$2" "$3"; }
-mbps() { awk -v b="$1" 'BEGIN{printf "%.0f MB/s", b/1e6}'; }
-
-curl -fs -o /dev/null "http://127.0.0.1:$CACHE/v2/library/bench/blobs/$warmup"
-pull() { # registry-host:port -> seconds for skopeo to copy library/bench:pull into a fresh dir
-  rm -rf "$work/pulled"
-  local start end
-  start=$(date +%s.%N)
-  skopeo copy -q --src-tls-verify=false "docker://$1/library/bench:pull" "dir:$work/pulled" >/dev/null
-  end=$(date +%s.%N)
-  awk -v s="$start" -v e="$end" 'BEGIN{printf "%.3fs", e-s}'
+gets() { # url clients digest -> seconds until every one of the concurrent GETs ended, bodies checked
+  local t0 i ps=()
+  sync  # the disk writes of what came before are not this measurement's
+  t0=$(now)
+  for i in $(seq 1 "$2"); do curl -fs -o "$shm/dl$i" "$1" & ps+=($!); done
+  for i in "${ps[@]}"; do wait "$i" || { echo "GET $1 failed" >&2; exit 1; }; done
+  since "$t0"
+  for i in $(seq 1 "$2"); do check_sha "$shm/dl$i" "$3" & ps+=($!); done
+  for i in "${ps[@]}"; do wait "$i"; done
+  rm -f "$shm"/dl*
 }
-pull_up=$(pull "127.0.0.1:$UP")
-pull_cold=$(pull "127.0.0.1:$CACHE")
-pull_warm=$(pull "127.0.0.1:$CACHE")
-path="/v2/library/bench/blobs/$digest"
-read -r up_t up_s <<<"$(time_get "http://127.0.0.1:$UP$path")"
-read -r cold_t cold_s <<<"$(time_get "http://127.0.0.1:$CACHE$path")"
-read -r warm_t warm_s <<<"$(time_get "http://127.0.0.1:$CACHE$path")"
+rate() { awk -v b="$1" -v s="$2" 'BEGIN{printf "%.0f", b/s/1e6}'; }  # bytes seconds -> MB/s
+blob() { echo "$1/v2/library/bench/blobs/$2"; }
 
+phase "cold blob GETs..."
+gets "$(blob "$C" "$warm")" 1 "$warm" > /dev/null; gets "$(blob "$P" "$warm")" 1 "$warm" > /dev/null
+# The upstream is never cold: its figure is the median of 3 GETs; the cache's and the proxy's are
+# their one cold GET each.
+t=$(for _ in 1 2 3; do gets "$(blob "$U" "$big1")" 1 "$big1"; echo; done | sort -n | sed -n 2p); cold1_up=$(rate "$BYTES" "$t")
+t=$(gets "$(blob "$C" "$big1")" 1 "$big1"); cold1_c=$(rate "$BYTES" "$t"); cold1_ct=$t
+t=$(gets "$(blob "$P" "$big1")" 1 "$big1"); cold1_p=$(rate "$BYTES" "$t")
+t=$(gets "$(blob "$U" "$big8")" 8 "$big8"); cold8_up=$(rate $((8 * BYTES)) "$t")
+t=$(gets "$(blob "$C" "$big8")" 8 "$big8"); cold8_c=$(rate $((8 * BYTES)) "$t")
+t=$(gets "$(blob "$P" "$big8")" 8 "$big8"); cold8_p=$(rate $((8 * BYTES)) "$t")
+
+phase "skopeo pulls..."
+pull() { # registry -> seconds for skopeo to copy library/bench:pull (digests checked) into a fresh dir
+  local t0; rm -rf "$shm/pulled"; sync; t0=$(now)
+  skopeo copy -q --src-tls-verify=false "docker://${1#http://}/library/bench:pull" "dir:$shm/pulled" > /dev/null
+  since "$t0"
+}
+pull_up=$(pull "$U"); pull_c=$(pull "$C"); pull_cw=$(pull "$C"); pull_p=$(pull "$P"); pull_pw=$(pull "$P")
+rm -rf "$shm/pulled"
+
+# nginx serves the cache's own file of the big blob, and the tag's manifest bytes with the
+# cache's headers, at the same paths.
 mkdir -p "$work/www"
-ln "$work/cache/docker/registry/v2/blobs/sha256/${digest:7:2}/${digest:7}/data" "$work/www/blob"
-cat > "$work/nginx.conf" <<NGX
-worker_processes 1;
-pid $work/nginx.pid;
-error_log $work/nginx-error.log;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  sendfile on;
-  server { listen 127.0.0.1:$NGINX; root $work/www; }
+ln "$work/cache/docker/registry/v2/blobs/sha256/${big1:7:2}/${big1:7}/data" "$work/www/blob"
+cp "$work/m.latest" "$work/www/manifest"
+hdrs() { echo "add_header Docker-Distribution-API-Version registry/2.0; add_header Docker-Content-Digest $1; etag off; add_header Etag '\"$1\"';"; }
+start_nginx "$work/www" "
+  location = /v2/library/bench/blobs/$big1 { $(hdrs "$big1") alias $work/www/blob; }
+  location = /v2/library/bench/manifests/latest { types {} default_type $MEDIA; $(hdrs "$tagged") alias $work/www/manifest; }"
+N=http://127.0.0.1:$NGINX
+
+phase "warm blob GETs..."
+warm_get() { # url n -> MB/s of n GETs one after the other
+  local t0 i; t0=$(now)
+  for i in $(seq 1 "$2"); do curl -fs -o /dev/null "$1"; done
+  rate $(($2 * BYTES)) "$(since "$t0")"
 }
-NGX
-nginx -c "$work/nginx.conf" -g 'daemon off;' & pids+=($!)
-wait_http "http://127.0.0.1:$NGINX/blob"
-read -r nginx_t nginx_s <<<"$(time_get "http://127.0.0.1:$NGINX/blob")"
+gets "$(blob "$C" "$big1")" 1 "$big1" > /dev/null; gets "$(blob "$N" "$big1")" 1 "$big1" > /dev/null
+reps=$((MIB >= 100 ? 5 : 10))
+warm1_c=$(warm_get "$(blob "$C" "$big1")" $reps)
+warm1_n=$(warm_get "$(blob "$N" "$big1")" $reps)
+warm1_p=$(warm_get "$(blob "$P" "$big1")" $reps)
+wrk_run 8 "$WARMUP" "$(blob "$C" "$big1")" > /dev/null
+warm8_c=$(wrk_mbps 8 "$SECS" "$(blob "$C" "$big1")")
+warm8_n=$(wrk_mbps 8 "$SECS" "$(blob "$N" "$big1")")
+warm8_p=$(wrk_mbps 8 "$SECS" "$(blob "$P" "$big1")")
 
-parallel_rate() { # 4 clients x 3 GETs each; prints MB/s
-  local url=$1 start end
-  start=$(date +%s.%N)
-  for _ in 1 2 3 4; do (for _ in 1 2 3; do curl -fs -o /dev/null "$url"; done) & done; wait
-  end=$(date +%s.%N)
-  awk -v s="$start" -v e="$end" -v b=$((12 * MIB * 1024 * 1024)) 'BEGIN{printf "%.0f MB/s", b/(e-s)/1e6}'
+phase "warm tag GETs..."
+tag() { echo "$1/v2/library/bench/manifests/latest"; }
+for u in "$C" "$P" "$N"; do
+  curl -fs -H "$ACCEPT" -o "$work/got" "$(tag "$u")"; check_sha "$work/got" "$tagged"
+done
+wrk_run 16 "$WARMUP" "$(tag "$C")" > /dev/null
+tag_c=$(wrk_rps 16 "$SECS" "$(tag "$C")")
+tag_n=$(wrk_rps 16 "$SECS" "$(tag "$N")")
+tag_p=$(wrk_rps 16 "$SECS" "$(tag "$P")")
+
+phase "mixed load, ${MIXED}s of 200 connections, each target..."
+while read -r _ path; do
+  for u in "$C" "$P"; do curl -fs -o /dev/null -H "$ACCEPT" "$u$path"; done
+done < <(cat "$work/mix-get" "$work/mix-blobs")
+mixed() { # base-url -> one line: for manifest GET, manifest HEAD, blob GET each "req/s p50 p99 errors", then blob MB/s
+  local ab_out
+  wrk_run 120 "$MIXED" "$1/" "$work/mix-get" > "$work/mget" &
+  local w1=$!
+  WRK_TIMEOUT=60s wrk_run 40 "$MIXED" "$1/" "$work/mix-blobs" > "$work/mblob" &  # a slow blob is no error
+  local w2=$!
+  ab_out=$(ab -q -r -k -i -c 40 -t "$MIXED" -n 100000000 -H "$ACCEPT" "$1/v2/library/mix/manifests/t0" 2>&1) \
+    || { echo "ab failed: $ab_out" >&2; exit 1; }
+  wait "$w1"; wait "$w2"
+  echo "$ab_out" > "$work/mhead"; [ -z "${DEBUG:-}" ] || cat "$work/mget" "$work/mblob" "$work/mhead" >&2
+  read -r mg_n _ mg_s mg_e mg_50 mg_99 mg_k < "$work/mget"
+  read -r mb_n mb_b mb_s mb_e mb_50 mb_99 mb_k < "$work/mblob"
+  awk -v n="$mg_n" -v s="$mg_s" -v e="$mg_e" -v p50="$mg_50" -v p99="$mg_99" \
+      -v bn="$mb_n" -v bb="$mb_b" -v bs="$mb_s" -v be="$mb_e" -v b50="$mb_50" -v b99="$mb_99" -v gk="$mg_k" -v bk="$mb_k" '
+    /^Complete requests:/{hn=$3} /^Failed requests:/{hf=$3} /^Non-2xx responses:/{hx=$3}
+    /^Time taken for tests:/{hs=$5} /^ +50%/{h50=$2} /^ +99%/{h99=$2}
+    END{if (h50 == "") h50 = h99 = "none";  # ab prints no percentiles when no HEAD completed
+        printf "%.0f %s %s %d %.0f %s %s %d %.0f %s %s %d %.0f GET:%s,HEAD:%d/%d,blobs:%s\n", n/s, p50, p99, e,
+               hn/(hs ? hs : 1), h50, h99, hf+hx, bn/bs, b50, b99, be, bb/bs/1e6, gk, hf, hx, bk}' <<<"$ab_out"
 }
-par_cache=$(parallel_rate "http://127.0.0.1:$CACHE$path")
-par_nginx=$(parallel_rate "http://127.0.0.1:$NGINX/blob")
+wrk_run 120 "$WARMUP" "$C/" "$work/mix-get" > /dev/null
+mixed "$C" > "$work/mixed-cache"
+read -r mg_c mg50_c mg99_c mge_c mh_c mh50_c mh99_c mhe_c mb_c mb50_c mb99_c mbe_c mbr_c kinds_c < "$work/mixed-cache"
+rss_c=$(rss_mib "$CPID")
+mixed "$P" > "$work/mixed-proxy"
+read -r mg_p mg50_p mg99_p mge_p mh_p mh50_p mh99_p mhe_p mb_p mb50_p mb99_p mbe_p mbr_p kinds_p < "$work/mixed-proxy"
+rss_p=$(rss_mib "$PXPID")
+stop "$CPID"; stop "$PXPID"
 
-tags() { wrk -t2 -c16 -d"${SECS}s" -H 'Accept: application/vnd.oci.image.manifest.v1+json' "$1" | awk '/Requests\/sec/{printf "%.0f req/s", $2}'; }
-tag_cache=$(tags "http://127.0.0.1:$CACHE/v2/library/bench/manifests/latest")
-tag_up=$(tags "http://127.0.0.1:$UP/v2/library/bench/manifests/latest")
+phase "warm tag GETs on Azurite..."
+start_azurite
+start_cache "$work/cache-az" "${AZURE_ENV[@]}" DOCKER_CACHE_AZURE_CONTAINER_NAME=bench
+A=http://127.0.0.1:$CACHE
+curl -fs -H "$ACCEPT" -o "$work/got" "$(tag "$A")"; check_sha "$work/got" "$tagged"
+wrk_run 16 "$WARMUP" "$(tag "$A")" > /dev/null
+tag_a=$(wrk_rps 16 "$SECS" "$(tag "$A")")
+stop "$CPID"
 
+# ---- report -----------------------------------------------------------------------------------
+x() { awk -v a="$1" -v b="$2" 'BEGIN{if (b > 0) printf "%.2fx", a/b; else print "-"}'; }
+yes() { awk "BEGIN{exit !($1)}" && echo yes || echo "**no**"; }
+mp99=$(awk -v a="$mg99_c" -v b="$mh99_c" 'BEGIN{print (b == "none" ? 1e9 : a > b ? a : b)}')
+merr=$((mge_c + mhe_c + mbe_c)); merr_p=$((mge_p + mhe_p + mbe_p))
+mrps=$((mg_c + mh_c)); mrps_p=$((mg_p + mh_p))
+cores=$(nproc); cpu=$(awk -F': ' '/^model name/{print $2; exit}' /proc/cpuinfo)
 echo
-echo "docker-cache benchmark: $MIB MiB blob, $(nproc) cores, $(date -u +%FT%TZ)"
-row "measure" "docker-cache" "baseline"
-row "image pull (skopeo), cold" "$pull_cold" "$pull_up upstream"
-row "image pull (skopeo), warm" "$pull_warm" "$pull_up upstream"
-row "blob GET, cold (through to upstream)" "${cold_t}s" "${up_t}s upstream"
-row "blob GET, warm, 1 client" "${warm_t}s" "${nginx_t}s nginx"
-row "blob GET, warm, 1 client, rate" "$(mbps "$warm_s")" "$(mbps "$nginx_s") nginx"
-row "blob GET, warm, 4 clients x 3, rate" "$par_cache" "$par_nginx nginx"
-row "tag GET (manifest), wrk ${SECS}s c16" "$tag_cache" "$tag_up upstream"
+echo "docker-cache bench, $(date -u +%FT%TZ), $cores cores ($cpu), $(awk '/MemTotal/{printf "%.0f GiB", $2/1048576}' /proc/meminfo), loopback"
+echo "${MIB} MiB blobs; wrk ${SECS}s; mixed ${MIXED}s; JAVA_OPTS=$JAVA_OPTS; nginx: 1 worker, sendfile"
+echo "proxy = distribution's registry $(docker-registry --version 2>/dev/null | awk '{print $3}') in proxy mode; rates in MB (10^6 bytes)"
+echo
+echo "| measure | docker-cache | baselines | ratio | issue's \"must reach\" |"
+echo "|---|---|---|---|---|"
+echo "| cold ${MIB} MiB blob GET, 1 client | ${cold1_c} MB/s (${cold1_ct} s) | proxy ${cold1_p} MB/s; upstream directly ${cold1_up} MB/s | $(x "$cold1_c" "$cold1_up") upstream; $(x "$cold1_c" "$cold1_p") proxy | 0.5x upstream and 1.0x proxy: $(yes "$cold1_c >= 0.5 * $cold1_up && $cold1_c >= $cold1_p") |"
+echo "| cold ${MIB} MiB blob GET, 8 clients of it at once (all 8 bodies) | ${cold8_c} MB/s | proxy ${cold8_p} MB/s; upstream directly ${cold8_up} MB/s | $(x "$cold8_c" "$cold8_up") upstream; $(x "$cold8_c" "$cold8_p") proxy | - |"
+echo "| warm ${MIB} MiB blob GET, 1 client | ${warm1_c} MB/s | nginx ${warm1_n} MB/s; proxy ${warm1_p} MB/s | $(x "$warm1_c" "$warm1_n") nginx; $(x "$warm1_c" "$warm1_p") proxy | - |"
+echo "| warm ${MIB} MiB blob GET, wrk 8 connections | ${warm8_c} MB/s | nginx sendfile ${warm8_n} MB/s; proxy ${warm8_p} MB/s | $(x "$warm8_c" "$warm8_n") nginx; $(x "$warm8_c" "$warm8_p") proxy | 0.9x nginx: $(yes "$warm8_c >= 0.9 * $warm8_n") |"
+echo "| warm tag GET, filesystem, wrk 16 connections | ${tag_c} req/s | nginx, same bytes and headers, ${tag_n} req/s; proxy ${tag_p} req/s | $(x "$tag_c" "$tag_n") nginx; $(x "$tag_c" "$tag_p") proxy | 0.25x nginx: $(yes "$tag_c >= 0.25 * $tag_n") |"
+echo "| warm tag GET, Azure (Azurite), wrk 16 connections | ${tag_a} req/s | filesystem ${tag_c} req/s; proxy (filesystem) ${tag_p} req/s | $(x "$tag_a" "$tag_c") filesystem; $(x "$tag_a" "$tag_p") proxy | 0.5x filesystem: $(yes "$tag_a >= 0.5 * $tag_c") |"
+echo "| mixed ${MIXED}s, 200 connections: manifests (120 GET + 40 HEAD) | ${mrps} req/s; GET p50 ${mg50_c} / p99 ${mg99_c} ms; HEAD p50 ${mh50_c} / p99 ${mh99_c} ms | proxy ${mrps_p} req/s; GET p50 ${mg50_p} / p99 ${mg99_p} ms; HEAD p50 ${mh50_p} / p99 ${mh99_p} ms | $(x "$mrps" "$mrps_p") proxy | p99 < 50 ms: $(yes "$mp99 < 50") |"
+echo "| mixed, the same run: blobs of 1 KiB to ${sizes[6]/M/ MiB} (40 connections) | ${mb_c} req/s, ${mbr_c} MB/s; p50 ${mb50_c} / p99 ${mb99_c} ms | proxy ${mb_p} req/s, ${mbr_p} MB/s; p50 ${mb50_p} / p99 ${mb99_p} ms | $(x "$mbr_c" "$mbr_p") proxy | - |"
+echo "| mixed, the same run: errors (socket errors, non-2xx; manifests > 10 s, blobs > 60 s) | ${merr} | proxy ${merr_p} | - | 0 errors: $(yes "$merr == 0") |"
+echo "| start to ready (readiness 200; proxy: /v2/ 200) | ${ready_c} s | proxy ${ready_p} s | $(x "$ready_c" "$ready_p") proxy | - |"
+echo "| RSS after the mixed load | ${rss_c} MiB | proxy ${rss_p} MiB | $(x "$rss_c" "$rss_p") proxy | - |"
+echo "| image pull (skopeo, ${MIB} MiB layer), cold / warm | ${pull_c} s / ${pull_cw} s | proxy ${pull_p} s / ${pull_pw} s; upstream directly ${pull_up} s | $(x "$pull_up" "$pull_c") upstream (cold) | - |"
+echo
+echo "mixed-load errors by kind (wrk: connect/read/write/timeout/non-2xx; ab HEAD: failed/non-2xx):"
+echo "  docker-cache $kinds_c"
+echo "  proxy        $kinds_p"
+echo "bench took $(since "$T0") s"
