@@ -1,8 +1,12 @@
 package io.dockercache.nativetests;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -47,11 +51,15 @@ class TokenLifecycleIT {
     }
 
     @AfterEach
-    void checkStoreAndStop() {
+    void checkStoreAndStop() throws IOException {
         hub.resetTokens();
         if (cache != null) {
             try {
                 StoreInvariants.check(cache);
+                // Matrix S5: HubFront's tokens are "tok-<uuid>"; none may reach the log, nor any header.
+                String log = Files.readString(cache.log(), StandardCharsets.ISO_8859_1);
+                assertFalse(log.contains("tok-") || log.contains("Bearer "),
+                        () -> "a token or an Authorization value in the cache's log " + cache.log());
             } finally {
                 cache.close();
             }
