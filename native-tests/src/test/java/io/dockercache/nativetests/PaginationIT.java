@@ -104,6 +104,21 @@ class PaginationIT {
     }
 
     @Test
+    void tagList_unknownRepository_is404NameUnknown_butAnOutageIsNoNotFound() {
+        RegistryResponse unknown = client.get("/v2/paged/nothing/tags/list?n=10");
+        ImageAssertions.assertRegistryError(unknown, 404, "NAME_UNKNOWN");
+
+        upstreamProxy.stop();
+        try {
+            // Nothing cached for it and the upstream unreachable: 503, never "not found" (C1, F1).
+            RegistryResponse down = client.get("/v2/paged/nothing/tags/list?n=10");
+            ImageAssertions.assertRegistryError(down, 503, "UNAVAILABLE");
+        } finally {
+            upstreamProxy.resume();
+        }
+    }
+
+    @Test
     void abusiveN_cappedOrRefused_neverA5xx() {
         RegistryResponse huge = client.get("/v2/_catalog?n=2147483647");
         assertEquals(200, huge.status(), huge::describe);
