@@ -37,7 +37,14 @@ record Fault(Kind kind, String pathPart, long amount, String value) {
          */
         CHALLENGE_BASIC,
         /** Sends {@code amount} bytes of the body, then nothing more, keeping the connection open. */
-        STALL_AFTER
+        STALL_AFTER,
+        /**
+         * Answers 200 with a manifest media type and a chunked body of JSON whitespace that never
+         * ends, without asking the upstream, as fast as the client reads it.
+         */
+        ENDLESS_BODY,
+        /** The same with {@code Content-Length: amount}, ending after {@code amount} bytes. */
+        OVERSIZED_BODY
     }
 
     static Fault flipByte(String pathPart, long offset) {
@@ -75,6 +82,14 @@ record Fault(Kind kind, String pathPart, long amount, String value) {
 
     static Fault stallAfter(String pathPart, long bytes) {
         return new Fault(Kind.STALL_AFTER, pathPart, bytes);
+    }
+
+    static Fault endlessBody(String pathPart) {
+        return new Fault(Kind.ENDLESS_BODY, pathPart, 0);
+    }
+
+    static Fault oversizedBody(String pathPart, long bytes) {
+        return new Fault(Kind.OVERSIZED_BODY, pathPart, bytes);
     }
 
     static Fault emptyBody(String pathPart) {

@@ -1,6 +1,7 @@
 package io.dockercache.nativetests;
 
 import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
@@ -8,6 +9,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * An HTTP proxy in front of the upstream registry: counts every request by method and path,
@@ -23,6 +25,7 @@ final class FaultProxy implements AutoCloseable {
     private final List<Fault> faults = new CopyOnWriteArrayList<>();
     private final List<HttpServerRequest> stalled = new CopyOnWriteArrayList<>();
     private final List<RecordedRequest> recorded = new CopyOnWriteArrayList<>();
+    private final AtomicLong generatedBytes = new AtomicLong();
     private HttpServer server;
 
     private FaultProxy(String upstreamUrl) {
@@ -47,6 +50,11 @@ final class FaultProxy implements AutoCloseable {
     /** Every request since the start (or {@link #forgetRecorded()}), headers included, in order of arrival. */
     List<RecordedRequest> recorded() {
         return List.copyOf(recorded);
+    }
+
+    /** Body bytes the {@link Fault.Kind#ENDLESS_BODY} and {@link Fault.Kind#OVERSIZED_BODY} faults have sent. */
+    long generatedBytes() {
+        return generatedBytes.get();
     }
 
     void forgetRecorded() {
@@ -120,11 +128,44 @@ final class FaultProxy implements AutoCloseable {
                     .end();
             return;
         }
+        if (fault != null && (fault.kind() == Fault.Kind.ENDLESS_BODY || fault.kind() == Fault.Kind.OVERSIZED_BODY)) {
+            generate(in, fault.kind() == Fault.Kind.ENDLESS_BODY ? Long.MAX_VALUE : fault.amount());
+            return;
+        }
         if (fault != null && fault.kind() == Fault.Kind.STALL) {
             stalled.add(in);
             return;
         }
         forwarder.forward(in, in.uri(), fault, null);
+    }
+
+    private static final Buffer WHITESPACE = Buffer.buffer(" ".repeat(64 * 1024));
+
+    /** A "manifest" of {@code length} bytes of JSON whitespace (unbounded: chunked), at the reader's pace. */
+    private void generate(HttpServerRequest in, long length) {
+        var response = in.response().setStatusCode(200)
+                .putHeader("Content-Type", "application/vnd.oci.image.manifest.v1+json")
+                .putHeader("Docker-Distribution-API-Version", "registry/2.0");
+        if (length == Long.MAX_VALUE) {
+            response.setChunked(true);
+        } else {
+            response.putHeader("Content-Length", Long.toString(length));
+        }
+        long[] left = {length};
+        Runnable[] pump = new Runnable[1];
+        pump[0] = () -> {
+            while (!response.closed() && !response.writeQueueFull() && left[0] > 0) {
+                Buffer chunk = left[0] >= WHITESPACE.length() ? WHITESPACE : WHITESPACE.getBuffer(0, (int) left[0]);
+                left[0] -= chunk.length();
+                generatedBytes.addAndGet(chunk.length());
+                response.write(chunk);
+            }
+            if (left[0] == 0 && !response.closed()) {
+                response.end();
+            }
+        };
+        response.drainHandler(v -> pump[0].run());
+        pump[0].run();
     }
 
     private static void answerError(HttpServerRequest in, int status) {

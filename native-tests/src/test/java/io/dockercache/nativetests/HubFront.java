@@ -21,10 +21,28 @@ import java.util.concurrent.ConcurrentHashMap;
  * A Docker-Hub-like front of the upstream registry: Bearer token auth with a token endpoint,
  * and blob GETs redirected (307) to a separate "CDN" port that refuses any request carrying
  * {@code Authorization}, as Docker Hub's CDN does with credentials not meant for it.
+ *
+ * <p>The token lifecycle can be shaped ({@link #tokenLifetime}, {@link #tokenEndpoint},
+ * {@link #revokeTokens}, {@link #refuseEveryToken}); {@link #tokenRequests()} counts what reached
+ * the token endpoint, answered or not.
  */
 final class HubFront implements AutoCloseable {
 
     static final String SERVICE = "test-registry";
+    /** What Docker Hub says a token lives: {@code expires_in} of a default front. */
+    static final int DEFAULT_LIFETIME_SECONDS = 300;
+
+    /** How the token endpoint answers. */
+    enum TokenEndpoint {
+        /** A token document, at once. */
+        ISSUE,
+        /** 500 with an HTML body, as an auth service behind a broken load balancer. */
+        FAIL_500,
+        /** Accepts the request and never answers. */
+        STALL,
+        /** Sends 200 and headers, then one byte of a never-ending document every 500 ms: no idle gap. */
+        TRICKLE
+    }
 
     private final Vertx vertx = Vertx.vertx();
     private final Forwarder forwarder;
@@ -33,10 +51,15 @@ final class HubFront implements AutoCloseable {
     private final Map<String, Set<String>> scopesByToken = new ConcurrentHashMap<>();
     private final Map<String, Integer> tokensByScope = new TreeMap<>();
     private final Map<String, Integer> cdnDownloads = new TreeMap<>();
+    private final Map<String, Integer> challengesByRepository = new TreeMap<>();
     private final RequestCounter frontRequests = new RequestCounter();
     private final RequestCounter cdnRequests = new RequestCounter();
     private int cdnRejected;
     private int tokenRequestsRefused;
+    private volatile Integer tokenLifetime = DEFAULT_LIFETIME_SECONDS;
+    private volatile TokenEndpoint tokenEndpoint = TokenEndpoint.ISSUE;
+    private volatile boolean refuseEveryToken;
+    private final Set<Long> timers = ConcurrentHashMap.newKeySet();
     /** {@code Basic <base64(user:password)>} the token endpoint demands, or null for anonymous tokens. */
     private final String requiredAuthorization;
     private HttpServer front;
@@ -105,6 +128,45 @@ final class HubFront implements AutoCloseable {
         return cdnRejected;
     }
 
+    /** {@code expires_in} of the tokens issued from now on; null leaves the field out. */
+    void tokenLifetime(Integer seconds) {
+        this.tokenLifetime = seconds;
+    }
+
+    /** How the token endpoint answers from now on. */
+    void tokenEndpoint(TokenEndpoint behaviour) {
+        this.tokenEndpoint = behaviour;
+    }
+
+    /** Every token issued so far is refused from now on (revoked), as if its signing key rotated. */
+    void revokeTokens() {
+        scopesByToken.clear();
+    }
+
+    /** While true the registry refuses every token, fresh ones too (a realm and registry that disagree). */
+    void refuseEveryToken(boolean refuse) {
+        this.refuseEveryToken = refuse;
+    }
+
+    /** Back to issuing 300-second tokens that the registry accepts; the counts stay. */
+    void resetTokens() {
+        tokenLifetime = DEFAULT_LIFETIME_SECONDS;
+        tokenEndpoint = TokenEndpoint.ISSUE;
+        refuseEveryToken = false;
+        timers.forEach(vertx::cancelTimer);
+        timers.clear();
+    }
+
+    /** Requests that reached the token endpoint, whatever it answered. */
+    long tokenRequests() {
+        return frontRequests.count("GET", "/token");
+    }
+
+    /** Requests for {@code /v2/<repository>/...} the registry answered 401 (a token missing, expired or refused). */
+    synchronized int challengesFor(String repository) {
+        return challengesByRepository.getOrDefault(repository, 0);
+    }
+
     RequestCounter frontRequests() {
         return frontRequests;
     }
@@ -132,7 +194,12 @@ final class HubFront implements AutoCloseable {
         }
         String name = repositoryName(path);
         String scope = name == null ? null : "repository:" + name + ":pull";
-        if (!authorized(in.getHeader("Authorization"), name)) {
+        if (refuseEveryToken || !authorized(in.getHeader("Authorization"), name)) {
+            if (name != null) {
+                synchronized (this) {
+                    challengesByRepository.merge(name, 1, Integer::sum);
+                }
+            }
             challenge(in, scope);
             return;
         }
@@ -184,6 +251,23 @@ final class HubFront implements AutoCloseable {
                     .end("{\"details\":\"incorrect username or password\"}");
             return;
         }
+        switch (tokenEndpoint) {
+            case FAIL_500 -> {
+                in.response().setStatusCode(500).putHeader("Content-Type", "text/html")
+                        .end("<html><body>500 Internal Server Error</body></html>");
+                return;
+            }
+            case STALL -> {
+                return; // the connection stays open, unanswered, until the client gives up
+            }
+            case TRICKLE -> {
+                trickle(in);
+                return;
+            }
+            case ISSUE -> {
+                // below
+            }
+        }
         Set<String> scopes = ConcurrentHashMap.newKeySet();
         for (String param : in.params().getAll("scope")) {
             for (String scope : param.split(" ")) {
@@ -200,9 +284,28 @@ final class HubFront implements AutoCloseable {
                 tokensByScope.merge("", 1, Integer::sum);
             }
         }
-        in.response().putHeader("Content-Type", "application/json")
-                .end(new JsonObject().put("token", token).put("access_token", token).put("expires_in", 300)
-                        .put("issued_at", Instant.now().toString()).encode());
+        JsonObject document = new JsonObject().put("token", token).put("access_token", token)
+                .put("issued_at", Instant.now().toString());
+        Integer lifetime = tokenLifetime;
+        if (lifetime != null) {
+            document.put("expires_in", lifetime);
+        }
+        in.response().putHeader("Content-Type", "application/json").end(document.encode());
+    }
+
+    /** A token document that never ends, one byte every 500 ms, until the client closes the connection. */
+    private void trickle(HttpServerRequest in) {
+        in.response().setChunked(true).putHeader("Content-Type", "application/json");
+        in.response().write("{\"token\":\"");
+        long timer = vertx.setPeriodic(500, id -> {
+            if (in.response().closed()) {
+                vertx.cancelTimer(id);
+                timers.remove(id);
+            } else {
+                in.response().write("x");
+            }
+        });
+        timers.add(timer);
     }
 
     /** A token for a scope {@code repository:<name>:<actions>} whose actions include pull. */

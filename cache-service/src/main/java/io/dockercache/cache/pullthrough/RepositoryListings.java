@@ -4,6 +4,7 @@ import io.dockercache.cache.storage.RegistryLayout;
 import io.dockercache.cache.storage.Storage;
 import io.dockercache.cache.upstream.BoundedBody;
 import io.dockercache.cache.upstream.Upstream;
+import io.dockercache.cache.upstream.UpstreamException;
 import io.dockercache.common.ErrorCode;
 import io.dockercache.common.RegistryException;
 import io.dockercache.common.RepositoryName;
@@ -42,15 +43,21 @@ public class RepositoryListings {
     this.upstream = upstream;
   }
 
-  /** {@code GET /v2/<name>/tags/list}; {@code query} is passed to the upstream as it came. */
+  /**
+   * {@code GET /v2/<name>/tags/list?n=&last=}: the upstream's list, or ours when it cannot answer.
+   * Only {@code n} and {@code last} go to the upstream, encoded again (a malformed escape is the
+   * client's error, never a request built from it). A page is at most {@code n} tags: an upstream
+   * that ignores {@code n} (distribution 2.8 does) is paginated here, as the local list is, with a
+   * {@code Link: <...>; rel="next"} to the next page (distribution's form, RFC 5988).
+   */
   public Future<Listing> tags(RepositoryName name, String query) {
     String action = "list tags of " + name;
-    String path = "tags/list" + (query == null || query.isEmpty() ? "" : "?" + query);
-    return upstream.send(HttpMethod.GET, name, path, MultiMap.caseInsensitiveMultiMap())
+    Page page = Page.parse(query);
+    return upstream.send(HttpMethod.GET, name, "tags/list" + page.query(), MultiMap.caseInsensitiveMultiMap())
         .compose(resp -> {
           if (resp.statusCode() == 200) {
             return BoundedBody.read(resp, MAX_TAG_LIST_BYTES, action)
-                .map(body -> new Listing(body, resp.getHeader("Link")));
+                .map(body -> paged(name, body, resp.getHeader("Link"), page, action));
           }
           return Upstream.discard(resp).transform(v -> Future.failedFuture(UpstreamAnswers
               .error(resp.statusCode(), ErrorCode.NAME_UNKNOWN, action, upstream.host())));
@@ -59,22 +66,59 @@ public class RepositoryListings {
           if (failure instanceof RegistryException re && re.code() == ErrorCode.NAME_UNKNOWN) {
             return Future.failedFuture(failure);
           }
-          return localTags(name, failure);
+          return localTags(name, page, failure);
         });
   }
 
-  private Future<Listing> localTags(RepositoryName name, Throwable upstreamFailure) {
+  /** The upstream's answer as it came when it kept to {@code n} and {@code last}, else one page of it. */
+  private static Listing paged(RepositoryName name, Buffer body, String link, Page page, String action) {
+    if (page.n() == null && page.last() == null) {
+      return new Listing(body, link);
+    }
+    JsonArray tags;
+    try {
+      tags = body.toJsonObject().getJsonArray("tags");
+    } catch (RuntimeException e) {
+      throw new UpstreamException(action + ": the upstream's tag list is not JSON: " + e.getMessage(), e);
+    }
+    if (tags == null) {
+      return new Listing(body, link);
+    }
+    List<String> all = new ArrayList<>();
+    tags.forEach(t -> all.add(String.valueOf(t)));
+    boolean kept = (page.n() == null || all.size() <= page.n())
+        && (page.last() == null || all.stream().allMatch(t -> t.compareTo(page.last()) > 0));
+    return kept ? new Listing(body, link) : page(name, all, page);
+  }
+
+  private Future<Listing> localTags(RepositoryName name, Page page, Throwable upstreamFailure) {
     return storage.list(RegistryLayout.tags(name)).compose(tags -> {
       if (tags.isEmpty()) {
         return Future.failedFuture(upstreamFailure instanceof RegistryException
             ? upstreamFailure
             : UpstreamAnswers.unreachable("list tags of " + name, upstreamFailure));
       }
-      List<String> sorted = new ArrayList<>(tags);
-      sorted.sort(null);
-      JsonObject json = new JsonObject().put("name", name.toString()).put("tags", new JsonArray(sorted));
-      return Future.succeededFuture(new Listing(json.toBuffer(), null));
+      return Future.succeededFuture(page(name, new ArrayList<>(tags), page));
     });
+  }
+
+  /** The tags after {@code last}, sorted, at most {@code n}, and the Link to the rest. */
+  private static Listing page(RepositoryName name, List<String> tags, Page page) {
+    tags.sort(null);
+    List<String> shown = new ArrayList<>();
+    for (String tag : tags) {
+      if ((page.last() == null || tag.compareTo(page.last()) > 0)
+          && (page.n() == null || shown.size() < page.n())) {
+        shown.add(tag);
+      }
+    }
+    boolean more = !shown.isEmpty() && !shown.get(shown.size() - 1).equals(tags.get(tags.size() - 1));
+    String link = more
+        ? "</v2/" + name + "/tags/list?n=" + page.n() + "&last="
+            + Page.encode(shown.get(shown.size() - 1)) + ">; rel=\"next\""
+        : null;
+    JsonObject json = new JsonObject().put("name", name.toString()).put("tags", new JsonArray(shown));
+    return new Listing(json.toBuffer(), link);
   }
 
   /** {@code GET /v2/_catalog?n=&last=}: the repositories stored here, sorted, paginated. */

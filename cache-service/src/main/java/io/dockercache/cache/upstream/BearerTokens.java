@@ -2,7 +2,10 @@ package io.dockercache.cache.upstream;
 
 import io.dockercache.common.AuthChallenge;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
@@ -18,7 +21,9 @@ import java.util.Optional;
  * Docker Hub's token flow (distribution's "token authentication" spec): a 401 with a Bearer
  * challenge names a realm, service and scope; the realm issues a token for that scope. Tokens are
  * cached per scope until shortly before they expire (in a bounded {@link TokenCache}), and
- * concurrent requests for one scope share a single token request.
+ * concurrent requests for one scope share a single token request. A token exchange ends within
+ * the connect timeout plus the idle timeout, whatever the realm does: a realm that trickles its
+ * answer a byte at a time never trips the idle timeout, and every request of that scope waits on it.
  */
 final class BearerTokens {
 
@@ -33,6 +38,7 @@ final class BearerTokens {
   /** A token and how long it may be used. */
   private record Token(String value, Duration usable) {}
 
+  private final Vertx vertx;
   private final HttpClient client;
   private final RealmPolicy realms;
   private final Optional<String> basicCredentials;
@@ -41,8 +47,9 @@ final class BearerTokens {
   private final TokenCache cache;
   private final InFlight<String, Token> fetching = new InFlight<>();
 
-  BearerTokens(HttpClient client, RealmPolicy realms, Optional<String> basicCredentials,
+  BearerTokens(Vertx vertx, HttpClient client, RealmPolicy realms, Optional<String> basicCredentials,
       long connectTimeoutMillis, long idleTimeoutMillis, TokenCache cache) {
+    this.vertx = vertx;
     this.connectTimeoutMillis = connectTimeoutMillis;
     this.client = client;
     this.realms = realms;
@@ -95,13 +102,49 @@ final class BearerTokens {
         .setConnectTimeout(connectTimeoutMillis)
         .setIdleTimeout(idleTimeoutMillis);
     basicCredentials.ifPresent(b -> options.putHeader(HttpHeaders.AUTHORIZATION, b));
-    return client.request(options)
-        .compose(req -> req.send())
+    return withinDeadline(options, realm).map(token -> {
+      cache.put(scope, token.value(), token.usable());
+      return token;
+    });
+  }
+
+  /** The exchange, failed (and its connection reset) if it has not ended by the deadline. */
+  private Future<Token> withinDeadline(RequestOptions options, URI realm) {
+    long deadlineMillis = connectTimeoutMillis + idleTimeoutMillis;
+    Promise<Token> result = Promise.promise();
+    HttpClientRequest[] sent = new HttpClientRequest[1];
+    long timer = vertx.setTimer(deadlineMillis, id -> {
+      UpstreamException late = new UpstreamException("token request to " + realm.getHost()
+          + " did not complete within " + deadlineMillis + " ms");
+      if (result.tryFail(late)) {
+        synchronized (sent) {
+          if (sent[0] != null) {
+            sent[0].reset(0, late);
+          }
+        }
+      }
+    });
+    client.request(options)
+        .compose(req -> {
+          synchronized (sent) {
+            sent[0] = req;
+          }
+          if (result.future().isComplete()) {
+            req.reset(0); // the deadline passed while waiting for a connection
+            return Future.failedFuture(result.future().cause());
+          }
+          return req.send();
+        })
         .compose(resp -> readToken(resp, realm))
-        .map(token -> {
-          cache.put(scope, token.value(), token.usable());
-          return token;
+        .onComplete(done -> {
+          vertx.cancelTimer(timer);
+          if (done.succeeded()) {
+            result.tryComplete(done.result());
+          } else {
+            result.tryFail(done.cause());
+          }
         });
+    return result.future();
   }
 
   private Future<Token> readToken(HttpClientResponse resp, URI realm) {

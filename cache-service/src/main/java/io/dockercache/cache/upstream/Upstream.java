@@ -83,7 +83,7 @@ public class Upstream {
     this.basicCredentials = config.remoteUsername().map(user -> "Basic " + Base64.getEncoder()
         .encodeToString((user + ":" + config.remotePassword().orElse(""))
             .getBytes(StandardCharsets.UTF_8)));
-    this.tokens = new BearerTokens(client, new RealmPolicy(base), basicCredentials,
+    this.tokens = new BearerTokens(vertx, client, new RealmPolicy(base), basicCredentials,
         connectTimeoutMillis, idleTimeoutMillis,
         new TokenCache(TokenCache.DEFAULT_MAX_ENTRIES, clock));
     this.redirectPolicy = RedirectPolicy.of(base);

@@ -12,6 +12,10 @@ import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerResponse;
 import java.net.URI;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
@@ -81,10 +85,100 @@ class BearerTokensTest {
     assertEquals(Optional.of("t"), tokens.cached("repository:c:pull"));
   }
 
+  @Test
+  void answer_realmTricklingItsAnswer_failsAtTheDeadline_notWhenTheBytesStop() {
+    // A byte every 100 ms: the idle timeout (500 ms) never fires, only the deadline (1 s) ends it.
+    answer = resp -> {
+      resp.setChunked(true);
+      resp.write("{\"token\":\"");
+      vertx.setPeriodic(100, id -> {
+        if (resp.closed()) {
+          vertx.cancelTimer(id);
+        } else {
+          resp.write("x");
+        }
+      });
+    };
+    long started = System.nanoTime();
+
+    UpstreamException e = failure(tokens(new TokenCache(10, Clock.systemUTC()), 500, 500), "repository:a:pull");
+
+    long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+    assertTrue(e.getMessage().contains("did not complete within 1000 ms"), e.getMessage());
+    assertTrue(tookMillis < 5_000, "took " + tookMillis + " ms");
+  }
+
+  @Test
+  void answer_withoutExpiresIn_keptForTheSpecDefaultLessTheMargin() throws Exception {
+    answer = resp -> resp.end("{\"token\":\"t\"}");
+    SettableClock clock = new SettableClock();
+    BearerTokens tokens = tokens(new TokenCache(10, clock));
+
+    assertEquals("t", await(onContext(() -> tokens.answer(challenge("repository:a:pull"), null))));
+
+    clock.advance(Duration.ofSeconds(49));
+    assertEquals(Optional.of("t"), tokens.cached("repository:a:pull"), "60 s less the 10 s margin");
+    clock.advance(Duration.ofSeconds(1));
+    assertEquals(Optional.empty(), tokens.cached("repository:a:pull"));
+  }
+
+  @Test
+  void answer_expiresInBelowTheMargin_keptOneSecond_notForever() throws Exception {
+    answer = resp -> resp.end("{\"token\":\"t\",\"expires_in\":1}");
+    SettableClock clock = new SettableClock();
+    BearerTokens tokens = tokens(new TokenCache(10, clock));
+
+    assertEquals("t", await(onContext(() -> tokens.answer(challenge("repository:a:pull"), null))));
+
+    assertEquals(Optional.of("t"), tokens.cached("repository:a:pull"));
+    clock.advance(Duration.ofSeconds(1));
+    assertEquals(Optional.empty(), tokens.cached("repository:a:pull"));
+  }
+
+  @Test
+  void answer_rejectedTokenStillCached_asksTheRealmForANewOne() throws Exception {
+    int[] issued = {0};
+    answer = resp -> resp.end("{\"token\":\"t" + (++issued[0]) + "\",\"expires_in\":300}");
+    BearerTokens tokens = tokens(new TokenCache(10, Clock.systemUTC()));
+    assertEquals("t1", await(onContext(() -> tokens.answer(challenge("repository:a:pull"), null))));
+
+    assertEquals("t1", await(onContext(() -> tokens.answer(challenge("repository:a:pull"), "other"))));
+    assertEquals("t2", await(onContext(() -> tokens.answer(challenge("repository:a:pull"), "t1"))));
+    assertEquals(2, issued[0]);
+  }
+
+  /** A clock the test moves. */
+  private static final class SettableClock extends Clock {
+    private volatile Instant now = Instant.parse("2026-12-01T00:00:00Z");
+
+    void advance(Duration by) {
+      now = now.plus(by);
+    }
+
+    @Override
+    public Instant instant() {
+      return now;
+    }
+
+    @Override
+    public ZoneId getZone() {
+      return ZoneOffset.UTC;
+    }
+
+    @Override
+    public Clock withZone(ZoneId zone) {
+      return this;
+    }
+  }
+
   private BearerTokens tokens(TokenCache cache) {
+    return tokens(cache, 5_000, 5_000);
+  }
+
+  private BearerTokens tokens(TokenCache cache, long connectTimeoutMillis, long idleTimeoutMillis) {
     URI upstream = URI.create("http://127.0.0.1:" + realm.actualPort());
-    return new BearerTokens(vertx.createHttpClient(), new RealmPolicy(upstream), Optional.empty(),
-        5_000, 5_000, cache);
+    return new BearerTokens(vertx, vertx.createHttpClient(), new RealmPolicy(upstream), Optional.empty(),
+        connectTimeoutMillis, idleTimeoutMillis, cache);
   }
 
   private AuthChallenge challenge(String scope) {
