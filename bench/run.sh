@@ -88,7 +88,17 @@ rate() { awk -v b="$1" -v s="$2" 'BEGIN{printf "%.0f", b/s/1e6}'; }  # bytes sec
 blob() { echo "$1/v2/library/bench/blobs/$2"; }
 
 phase "cold blob GETs..."
-gets "$(blob "$C" "$warm")" 1 "$warm" > /dev/null; gets "$(blob "$P" "$warm")" 1 "$warm" > /dev/null
+# A running cache has filled many blobs; a fresh JVM compiles the miss path only over its first
+# gigabytes (here the cache's CPU per 200 MiB miss fell from 1.4 s to 0.3 s over its first 12).
+# So the cache fills the warm-up blob again and again, about 2.5 GiB in all (it is deleted from
+# its store behind its back between fills), before the one cold GET that counts. Go needs none.
+warm_fills=$(( (2560 + MIB - 1) / MIB )); [ "$warm_fills" -le 80 ] || warm_fills=80
+for _ in $(seq 1 "$warm_fills"); do
+  gets "$(blob "$C" "$warm")" 1 "$warm" > /dev/null
+  rm -rf "$work/cache/docker/registry/v2/blobs/sha256/${warm:7:2}/${warm:7}" \
+    "$work/cache/docker/registry/v2/repositories/library/bench/_layers/sha256/${warm:7}"
+done
+gets "$(blob "$P" "$warm")" 1 "$warm" > /dev/null
 # The upstream is never cold: its figure is the median of 3 GETs; the cache's and the proxy's are
 # their one cold GET each.
 t=$(for _ in 1 2 3; do gets "$(blob "$U" "$big1")" 1 "$big1"; echo; done | sort -n | sed -n 2p); cold1_up=$(rate "$BYTES" "$t")
