@@ -3,6 +3,13 @@ package io.dockercache.nativetests;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
@@ -18,10 +25,13 @@ import org.junit.jupiter.params.provider.ValueSource;
 @ExtendWith(PrintLogsOnFailure.class)
 class TagCacheIT {
 
+    private static final int CLIENTS = 50;
     private static final Closer closer = new Closer();
     private static UpstreamRegistry upstream;
     private static Image one;
     private static Image two;
+    /** Pushed under one tag only: nothing of it is stored until its tag is pulled. */
+    private static Image burst;
     /** TTL 60 s: a tag is asked upstream at most once a minute. */
     private static FaultProxy proxy60;
     private static RegistryClient cache60;
@@ -38,6 +48,8 @@ class TagCacheIT {
         for (String tag : new String[] {"hundred", "cold", "head", "stale", "moving", "s503", "s429", "restart"}) {
             TestImages.push(one, upstream.hostPort(), "library/tags", tag);
         }
+        burst = TestImages.small("tag-burst");
+        TestImages.push(burst, upstream.hostPort(), "library/tags", "burst");
         proxy60 = closer.register(FaultProxy.start(upstream.url()));
         cache60 = new RegistryClient(closer.register(CacheProcess.of(proxy60.url()).tagTtlSeconds(60).start()).url());
         proxy0 = closer.register(FaultProxy.start(upstream.url()));
@@ -83,6 +95,39 @@ class TagCacheIT {
                 () -> "upstream manifest GETs for 100 GETs of a tag: " + proxy60.requests());
         assertTrue(proxy60.requests().count("/manifests/") <= 2,
                 () -> "upstream manifest requests for 100 GETs of a tag: " + proxy60.requests());
+    }
+
+    /** A rollout: every node resolves the same cold tag at once (matrix L1). */
+    @Test
+    void fiftyConcurrentGetsOfAColdTag_oneUpstreamManifestGet() throws Exception {
+        proxy60.requests().reset();
+        // The manifest's body takes about a second upstream, so every client arrives during it.
+        proxy60.inject(Fault.throttle("/manifests/", burst.manifest().size()));
+        ExecutorService pool = Executors.newFixedThreadPool(CLIENTS);
+        try {
+            CountDownLatch go = new CountDownLatch(1);
+            List<Future<?>> pulls = new ArrayList<>();
+            for (int i = 0; i < CLIENTS; i++) {
+                pulls.add(pool.submit(() -> {
+                    go.await();
+                    assertServes(cache60, "burst", burst);
+                    return null;
+                }));
+            }
+            go.countDown();
+            for (Future<?> pull : pulls) {
+                pull.get(30, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+
+        assertEquals(1, proxy60.requests().count("GET", "/manifests/"),
+                () -> "upstream manifest GETs for " + CLIENTS + " concurrent GETs of a cold tag: " + proxy60.requests());
+        // HEADs cost no rate limit; they are coalesced too, but a client that arrives after the
+        // first HEAD answered and before the manifest is stored asks again (2 or 3 seen here).
+        assertTrue(proxy60.requests().count("HEAD", "/manifests/") < 10,
+                () -> "upstream manifest HEADs for " + CLIENTS + " concurrent GETs of a cold tag: " + proxy60.requests());
     }
 
     @Test
