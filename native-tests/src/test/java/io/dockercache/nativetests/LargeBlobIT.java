@@ -118,6 +118,7 @@ class LargeBlobIT {
         }
         assertEquals(1, upstreamProxy.requests().count("GET", "/blobs/" + shared.digest()), "upstream GETs");
         assertHealthy();
+        StoreInvariants.check(cache);
     }
 
     private static void assertHealthy() {
