@@ -29,6 +29,15 @@ public interface CacheConfig {
   @WithName("docker_cache_remote_password")
   Optional<String> remotePassword();
 
+  /**
+   * Credentials per upstream registry, in Docker's {@code config.json} format (the
+   * {@code .dockerconfigjson} of a {@code kubernetes.io/dockerconfigjson} Secret), re-read when it
+   * changes. A file absent at this path means no credentials. For the default upstream,
+   * {@link #remoteUsername()} wins over the file's entry.
+   */
+  @WithName("docker_cache_upstream_auth_file")
+  Optional<String> upstreamAuthFile();
+
   /** How long a tag's digest is trusted before an upstream HEAD revalidates it; 0 = every request. */
   @WithName("docker_cache_tag_ttl")
   @WithDefault("60s")

@@ -2,15 +2,19 @@ package io.dockercache.cache.config;
 
 import io.dockercache.cache.memory.ManifestMemory;
 import io.dockercache.common.config.DockerCacheConfig;
+import io.dockercache.cache.upstream.UpstreamAuthFile;
 import io.dockercache.common.config.SeedConfigCheck;
+import io.dockercache.common.config.UpstreamRegistries;
 import io.quarkus.runtime.Startup;
 import io.smallrye.config.ConfigValidationException;
 import io.smallrye.config.ConfigValidationException.Problem;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.logging.Logger;
 
 /**
@@ -26,6 +30,18 @@ public class ConfigurationCheck {
   @Inject
   public ConfigurationCheck(DockerCacheConfig seed, CacheConfig cache) {
     List<String> problems = new ArrayList<>(SeedConfigCheck.problems(seed));
+    try {
+      UpstreamRegistries.from(ConfigProvider.getConfig());
+    } catch (IllegalArgumentException e) {
+      problems.add(e.getMessage());
+    }
+    cache.upstreamAuthFile().ifPresent(file -> {
+      try {
+        UpstreamAuthFile.load(Path.of(file));
+      } catch (IllegalArgumentException e) {
+        problems.add(e.getMessage());
+      }
+    });
     nonNegative("docker_cache_tag_ttl", cache.tagTtl(), problems);
     positive("docker_cache_upstream_connect_timeout", cache.upstreamConnectTimeout(), problems);
     if (cache.upstreamMaxConnections() < 1) {

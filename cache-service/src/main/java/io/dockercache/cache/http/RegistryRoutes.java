@@ -11,7 +11,7 @@ import io.dockercache.cache.pullthrough.BlobSource;
 import io.dockercache.cache.pullthrough.ManifestAnswer;
 import io.dockercache.cache.pullthrough.ManifestService;
 import io.dockercache.cache.pullthrough.RepositoryListings;
-import io.dockercache.cache.upstream.Upstream;
+import io.dockercache.cache.routing.Registries;
 import io.dockercache.common.ErrorCode;
 import io.dockercache.common.RegistryException;
 import io.vertx.core.Vertx;
@@ -45,14 +45,14 @@ public class RegistryRoutes {
   private final ManifestService manifests;
   private final BlobService blobs;
   private final RepositoryListings listings;
-  private final boolean dockerHub;
+  private final Registries registries;
   private final AuthHandler auth;
   private final CacheMetrics metrics;
   private final AccessLog access;
 
   @Inject
   public RegistryRoutes(Vertx vertx, ManifestService manifests, BlobService blobs,
-      RepositoryListings listings, Upstream upstream, Authenticator authenticator,
+      RepositoryListings listings, Registries registries, Authenticator authenticator,
       CacheMetrics metrics, AccessLog access) {
     this.metrics = metrics;
     this.access = access;
@@ -60,7 +60,7 @@ public class RegistryRoutes {
     this.manifests = manifests;
     this.blobs = blobs;
     this.listings = listings;
-    this.dockerHub = upstream.isDockerHub();
+    this.registries = registries;
     this.auth = new AuthHandler(authenticator);
   }
 
@@ -76,7 +76,12 @@ public class RegistryRoutes {
     HttpServerRequest request = ctx.request();
     boolean head = request.method() == HttpMethod.HEAD;
     try {
-      RequestPath path = RequestPath.parse(request.path(), dockerHub);
+      RequestPath path = RequestPath.parse(request.path());
+      if (path.name() != null) {
+        // containerd names the registry of a mirrored pull with ?ns=<host>.
+        path = path.withName(registries.route(request.query() == null ? null : request.getParam("ns"),
+            path.name()));
+      }
       if (request.method() != HttpMethod.GET && !head) {
         throw new RegistryException(ErrorCode.UNSUPPORTED,
             request.method() + " is not supported: this registry is a read-only pull-through cache");

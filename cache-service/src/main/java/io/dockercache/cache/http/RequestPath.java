@@ -20,11 +20,11 @@ record RequestPath(Kind kind, RepositoryName name, Reference reference, Digest d
   private static final String TAGS_LIST = "/tags/list";
 
   /**
-   * Parses {@code path}; {@code dockerHub} maps one-component names to {@code library/<name>} as
-   * {@code docker pull} does. Throws {@link RegistryException} with NAME_INVALID or
+   * Parses {@code path}; the name is as the path gives it (which registry, and Docker Hub's
+   * {@code library/}, are {@code Registries}' to decide). Throws {@link RegistryException} with NAME_INVALID or
    * DIGEST_INVALID, or MANIFEST_UNKNOWN for a manifest reference that is neither tag nor digest.
    */
-  static RequestPath parse(String path, boolean dockerHub) {
+  static RequestPath parse(String path) {
     if (path.equals("/v2") || path.equals(PREFIX)) {
       return new RequestPath(Kind.BASE, null, null, null);
     }
@@ -37,7 +37,7 @@ record RequestPath(Kind kind, RepositoryName name, Reference reference, Digest d
     }
     if (rest.endsWith(TAGS_LIST) && rest.length() > TAGS_LIST.length()) {
       return new RequestPath(Kind.TAGS,
-          name(rest.substring(0, rest.length() - TAGS_LIST.length()), dockerHub), null, null);
+          name(rest.substring(0, rest.length() - TAGS_LIST.length())), null, null);
     }
     // <name>/<action>/<last>: the last segment (tag, digest, upload id) never holds a slash, so
     // the action is the segment before it, whatever components the name has.
@@ -59,10 +59,10 @@ record RequestPath(Kind kind, RepositoryName name, Reference reference, Digest d
     // The name is checked first: a bad name is NAME_INVALID whatever the reference.
     return switch (action) {
       case "manifests" -> {
-        RepositoryName name = name(nameRaw, dockerHub);
+        RepositoryName name = name(nameRaw);
         yield new RequestPath(Kind.MANIFEST, name, reference(last, name), null);
       }
-      case "blobs" -> new RequestPath(Kind.BLOB, name(nameRaw, dockerHub), null, digest(last));
+      case "blobs" -> new RequestPath(Kind.BLOB, name(nameRaw), null, digest(last));
       default -> unknown();
     };
   }
@@ -71,11 +71,14 @@ record RequestPath(Kind kind, RepositoryName name, Reference reference, Digest d
     return new RequestPath(Kind.UNKNOWN, null, null, null);
   }
 
-  private static RepositoryName name(String raw, boolean dockerHub) {
+  /** The same request for the repository stored as {@code stored}. */
+  RequestPath withName(RepositoryName stored) {
+    return new RequestPath(kind, stored, reference, digest);
+  }
+
+  private static RepositoryName name(String raw) {
     try {
-      RepositoryName name = RepositoryName.parse(raw);
-      // A valid name near 255 characters can grow past the limit with "library/".
-      return dockerHub ? name.withLibraryPrefix() : name;
+      return RepositoryName.parse(raw);
     } catch (IllegalArgumentException e) {
       throw new RegistryException(ErrorCode.NAME_INVALID, "invalid repository name: " + e.getMessage());
     }

@@ -4,10 +4,8 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 import jakarta.inject.Inject;
 import jakarta.inject.Singleton;
-import java.time.Duration;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -16,7 +14,8 @@ import java.util.function.Supplier;
 /**
  * Every meter of the cache-service, in one place (DESIGN.md §3). Names start with
  * {@code docker_cache_}; labels are bounded sets ({@code kind}, {@code result}, {@code source},
- * {@code method}, {@code status}), never a repository, tag, digest or user.
+ * {@code method}, {@code status}, {@code registry} from the configuration: {@link UpstreamMeters}),
+ * never a repository, tag, digest or user.
  */
 @Singleton
 public class CacheMetrics {
@@ -33,18 +32,10 @@ public class CacheMetrics {
   /** Where served bytes came from: the {@code source} label. */
   public enum Source { STORAGE, UPSTREAM }
 
-  /** Histogram buckets for upstream latency: a LAN registry answers in ms, Docker Hub in 100s of ms. */
-  private static final Duration[] LATENCY_BUCKETS = {
-      Duration.ofMillis(10), Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250),
-      Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5),
-      Duration.ofSeconds(10)};
-
   private final MeterRegistry registry;
   private final ConcurrentHashMap<String, Counter> counters = new ConcurrentHashMap<>();
-  private final ConcurrentHashMap<String, Timer> timers = new ConcurrentHashMap<>();
   private final Counter coalesced;
   private final AtomicLong storageBytes = new AtomicLong(-1);
-  private final AtomicLong rateLimitRemaining = new AtomicLong(-1);
   private final AtomicLong storageLimit = new AtomicLong();
   private final AtomicLong storageFree = new AtomicLong(-1);
   private final Counter writeFailures;
@@ -59,7 +50,6 @@ public class CacheMetrics {
   private final AtomicLong memoryLimit = new AtomicLong();
   private volatile Supplier<Number> memoryBytes = () -> 0;
   private volatile Supplier<Number> fillsInProgress = () -> 0;
-  private volatile Supplier<Number> backoffSeconds = () -> 0;
 
   @Inject
   public CacheMetrics(MeterRegistry registry) {
@@ -88,14 +78,7 @@ public class CacheMetrics {
         .register(registry);
     Gauge.builder("docker_cache_fills_in_progress", () -> fillsInProgress.get())
         .description("Blob downloads from the upstream running now").register(registry);
-    Gauge.builder("docker_cache_upstream_ratelimit_remaining", rateLimitRemaining, AtomicLong::doubleValue)
-        .description("The upstream's last ratelimit-remaining header (Docker Hub pulls left; -1: none seen)")
-        .register(registry);
-    Gauge.builder("docker_cache_upstream_backoff_seconds", () -> backoffSeconds.get())
-        .description("Seconds left before manifest and blob GETs go to the upstream again after its 429 (0: none held)")
-        .baseUnit("seconds").register(registry);
     for (Kind kind : Kind.values()) {
-      heldBack(kind).increment(0);
       for (Result result : Result.values()) {
         requests[kind.ordinal()][result.ordinal()] = adder("docker_cache_requests",
             "Registry requests by kind and how they were served", "kind", label(kind), "result", label(result));
@@ -139,30 +122,9 @@ public class CacheMetrics {
     memoryLimit.set(limit);
   }
 
-  /** One upstream request and how long it took to its response headers; status 0 = no answer. */
-  public void upstream(String method, int status, Duration elapsed) {
-    String s = status == 0 ? "error" : String.valueOf(status);
-    counter("docker_cache_upstream_requests", "Requests sent to the upstream by method and status",
-        "method", method, "status", s).increment();
-    timers.computeIfAbsent(method, m -> Timer.builder("docker_cache_upstream_request")
-        .description("Time from sending an upstream request to its response headers")
-        .tag("method", m).serviceLevelObjectives(LATENCY_BUCKETS).register(registry)).record(elapsed);
-  }
-
-  /** An upstream GET not sent because the upstream's 429 back-off window is open. */
-  public void upstreamHeldBack(Kind kind) {
-    heldBack(kind).increment();
-  }
-
-  /** Where the back-off gauge reads its seconds left from (it shows 0 before this is called). */
-  public void upstreamBackoff(Supplier<Number> secondsLeft) {
-    backoffSeconds = secondsLeft;
-  }
-
-  private Counter heldBack(Kind kind) {
-    return counter("docker_cache_upstream_held_back",
-        "Upstream GETs not sent, by kind, while the upstream's 429 back-off window was open",
-        "kind", label(kind));
+  /** The meters of one upstream registry, labelled {@code registry} with {@code name}. */
+  public UpstreamMeters upstream(String name) {
+    return new UpstreamMeters(registry, name);
   }
 
   /** A request joined a running download instead of starting one. */
@@ -208,18 +170,6 @@ public class CacheMetrics {
         "reason", r).increment(blobs);
     counter("docker_cache_evicted_bytes", "Bytes of blobs removed from storage by why",
         "reason", r).increment(bytes);
-  }
-
-  /** Docker Hub's {@code ratelimit-remaining: 76;w=21600}: the number before the first ';'. */
-  public void rateLimitHeader(String header) {
-    if (header == null) {
-      return;
-    }
-    int end = header.indexOf(';');
-    String n = (end < 0 ? header : header.substring(0, end)).strip();
-    if (!n.isEmpty() && n.length() < 12 && n.chars().allMatch(Character::isDigit)) {
-      rateLimitRemaining.set(Long.parseLong(n));
-    }
   }
 
   private LongAdder adder(String name, String description, String... tags) {

@@ -6,6 +6,7 @@ import io.dockercache.cache.lifecycle.EvictionLoop;
 import io.dockercache.cache.metrics.CacheMetrics;
 import io.dockercache.cache.storage.RegistryLayout;
 import io.dockercache.cache.upstream.InFlight;
+import io.dockercache.cache.routing.Registries;
 import io.dockercache.cache.upstream.Upstream;
 import io.dockercache.common.Digest;
 import io.dockercache.common.ErrorCode;
@@ -34,7 +35,7 @@ public class BlobService {
 
   private final Vertx vertx;
   private final AsyncStorage storage;
-  private final Upstream upstream;
+  private final Registries registries;
   private final long fillMaxMillis;
   private final long idleTimeoutMillis;
   private final ConcurrentHashMap<Digest, BlobFill> fills = new ConcurrentHashMap<>();
@@ -44,7 +45,7 @@ public class BlobService {
   private final EvictionLoop lifecycle;
 
   @Inject
-  public BlobService(Vertx vertx, AsyncStorage storage, Upstream upstream, CacheConfig config,
+  public BlobService(Vertx vertx, AsyncStorage storage, Registries registries, CacheConfig config,
       CacheMetrics metrics, AccessLog access, EvictionLoop lifecycle) {
     this.metrics = metrics;
     this.access = access;
@@ -52,7 +53,7 @@ public class BlobService {
     metrics.fillsInProgress(fills::size);
     this.vertx = vertx;
     this.storage = storage;
-    this.upstream = upstream;
+    this.registries = registries;
     this.fillMaxMillis = config.fillMaxDuration().toMillis();
     this.idleTimeoutMillis = config.upstreamIdleTimeout().toMillis();
   }
@@ -186,17 +187,17 @@ public class BlobService {
 
   private Future<Long> upstreamHead(RepositoryName name, Digest digest) {
     String action = "check blob " + digest + " of " + name;
-    return upstream.send(HttpMethod.HEAD, name, "blobs/" + digest, MultiMap.caseInsensitiveMultiMap())
+    return registries.of(name).send(HttpMethod.HEAD, name, "blobs/" + digest, MultiMap.caseInsensitiveMultiMap())
         .recover(e -> Future.failedFuture(UpstreamAnswers.unreachable(action, e)))
         .compose(resp -> Upstream.discard(resp).transform(v -> {
           String length = resp.getHeader(HttpHeaders.CONTENT_LENGTH);
           if (resp.statusCode() != 200) {
             return Future.failedFuture(UpstreamAnswers.error(resp.statusCode(),
-                ErrorCode.BLOB_UNKNOWN, action, upstream.host()));
+                ErrorCode.BLOB_UNKNOWN, action, registries.of(name).host()));
           }
           if (length == null) {
             return Future.failedFuture(new RegistryException(ErrorCode.UNAVAILABLE,
-                action + ": " + upstream.host() + " sent no Content-Length"));
+                action + ": " + registries.of(name).host() + " sent no Content-Length"));
           }
           return Future.succeededFuture(Long.parseLong(length));
         }));
@@ -212,7 +213,7 @@ public class BlobService {
   }
 
   private Future<BlobSource> startOrJoin(RepositoryName name, Digest digest) {
-    String action = "pull blob " + digest + " of " + name + " from " + upstream.host();
+    String action = "pull blob " + digest + " of " + name + " from " + registries.of(name).host();
     BlobFill fresh = new BlobFill(digest, name, action);
     BlobFill existing = fills.putIfAbsent(digest, fresh);
     if (existing != null) {
@@ -236,13 +237,13 @@ public class BlobService {
           }
         });
     storage.newStagingFile()
-        .compose(staging -> upstream.send(HttpMethod.GET, name, "blobs/" + digest,
+        .compose(staging -> registries.of(name).send(HttpMethod.GET, name, "blobs/" + digest,
                 MultiMap.caseInsensitiveMultiMap())
             .recover(e -> Future.failedFuture(UpstreamAnswers.unreachable(action, e)))
             .compose(resp -> {
               if (resp.statusCode() != 200) {
                 return Upstream.discard(resp).transform(v -> Future.failedFuture(UpstreamAnswers
-                    .error(resp.statusCode(), ErrorCode.BLOB_UNKNOWN, action, upstream.host())));
+                    .error(resp.statusCode(), ErrorCode.BLOB_UNKNOWN, action, registries.of(name).host())));
               }
               Context upstreamContext = Vertx.currentContext();
               long length = contentLength(resp);

@@ -8,6 +8,7 @@ import io.dockercache.cache.metrics.CacheMetrics;
 import io.dockercache.cache.storage.RegistryLayout;
 import io.dockercache.cache.upstream.BoundedBody;
 import io.dockercache.cache.upstream.InFlight;
+import io.dockercache.cache.routing.Registries;
 import io.dockercache.cache.upstream.Upstream;
 import io.dockercache.common.Digest;
 import io.dockercache.common.ErrorCode;
@@ -51,7 +52,7 @@ public class ManifestService {
   static final int MAX_MANIFEST_BYTES = 4 * 1024 * 1024;
 
   private final AsyncStorage storage;
-  private final Upstream upstream;
+  private final Registries registries;
   private final TagFreshness<TagRef> freshness;
   private final ManifestMemory<ManifestAnswer> memory;
   private final CacheMetrics metrics;
@@ -65,12 +66,12 @@ public class ManifestService {
   private record TagRef(RepositoryName name, Tag tag) {}
 
   @Inject
-  public ManifestService(AsyncStorage storage, Upstream upstream, CacheConfig config,
+  public ManifestService(AsyncStorage storage, Registries registries, CacheConfig config,
       AccessLog access, EvictionLoop lifecycle, CacheMetrics metrics) {
     this.access = access;
     this.lifecycle = lifecycle;
     this.storage = storage;
-    this.upstream = upstream;
+    this.registries = registries;
     this.metrics = metrics;
     this.freshness = new TagFreshness<>(config.tagTtl(), System::nanoTime);
     this.memory = new ManifestMemory<>(ManifestMemory.budget(config.memoryCacheSize().bytes(),
@@ -201,7 +202,7 @@ public class ManifestService {
     if (head) {
       return have.isPresent() ? Future.succeededFuture(have.get())
           : Future.failedFuture(new RegistryException(ErrorCode.UNAVAILABLE, "check tag " + tag
-              + " of " + name + ": " + upstream.host() + " sent no Docker-Content-Digest"));
+              + " of " + name + ": " + registries.of(name).host() + " sent no Docker-Content-Digest"));
     }
     return fetch(name, Reference.of(tag), null)
         .onSuccess(a -> freshness.confirm(new TagRef(name, tag), a.digest()));
@@ -269,14 +270,14 @@ public class ManifestService {
   /** The same, as a client sending {@code accept} would get it: the upstream negotiates. */
   private Future<UpstreamHead> headUpstream(RepositoryName name, Reference ref, String accept) {
     String action = "check manifest " + ref + " of " + name;
-    return upstream.send(HttpMethod.HEAD, name, "manifests/" + ref,
+    return registries.of(name).send(HttpMethod.HEAD, name, "manifests/" + ref,
         MultiMap.caseInsensitiveMultiMap().add(HttpHeaders.ACCEPT, accept))
         .recover(e -> Future.failedFuture(UpstreamAnswers.unreachable(action, e)))
         .compose(resp -> Upstream.discard(resp).transform(v -> {
           Optional<Digest> digest = digestHeader(resp);
           if (resp.statusCode() != 200) {
             return Future.failedFuture(UpstreamAnswers.error(resp.statusCode(),
-                ErrorCode.MANIFEST_UNKNOWN, action, upstream.host()));
+                ErrorCode.MANIFEST_UNKNOWN, action, registries.of(name).host()));
           }
           String length = resp.getHeader(HttpHeaders.CONTENT_LENGTH);
           return Future.succeededFuture(new UpstreamHead(digest,
@@ -291,14 +292,14 @@ public class ManifestService {
   private Future<ManifestAnswer> fetch(RepositoryName name, Reference ref, Digest expected) {
     String key = name + "@" + (expected != null ? expected : ref);
     return fetches.join(key, () -> {
-      String action = "pull manifest " + ref + " of " + name + " from " + upstream.host();
+      String action = "pull manifest " + ref + " of " + name + " from " + registries.of(name).host();
       Reference wire = expected != null ? Reference.of(expected) : ref;
-      return upstream.send(HttpMethod.GET, name, "manifests/" + wire, acceptAll())
+      return registries.of(name).send(HttpMethod.GET, name, "manifests/" + wire, acceptAll())
           .recover(e -> Future.failedFuture(UpstreamAnswers.unreachable(action, e)))
           .compose(resp -> {
             if (resp.statusCode() != 200) {
               return Upstream.discard(resp).transform(v -> Future.failedFuture(UpstreamAnswers
-                  .error(resp.statusCode(), ErrorCode.MANIFEST_UNKNOWN, action, upstream.host())));
+                  .error(resp.statusCode(), ErrorCode.MANIFEST_UNKNOWN, action, registries.of(name).host())));
             }
             return BoundedBody.read(resp, MAX_MANIFEST_BYTES, action)
                 .compose(body -> store(name, ref, verify(body, expected, digestHeader(resp), action),

@@ -3,6 +3,7 @@ package io.dockercache.cache.pullthrough;
 import io.dockercache.cache.storage.RegistryLayout;
 import io.dockercache.cache.storage.Storage;
 import io.dockercache.cache.upstream.BoundedBody;
+import io.dockercache.cache.routing.Registries;
 import io.dockercache.cache.upstream.Upstream;
 import io.dockercache.cache.upstream.UpstreamException;
 import io.dockercache.common.ErrorCode;
@@ -35,12 +36,12 @@ public class RepositoryListings {
   public record Listing(Buffer json, String link) {}
 
   private final AsyncStorage storage;
-  private final Upstream upstream;
+  private final Registries registries;
 
   @Inject
-  public RepositoryListings(AsyncStorage storage, Upstream upstream) {
+  public RepositoryListings(AsyncStorage storage, Registries registries) {
     this.storage = storage;
-    this.upstream = upstream;
+    this.registries = registries;
   }
 
   /**
@@ -53,14 +54,14 @@ public class RepositoryListings {
   public Future<Listing> tags(RepositoryName name, String query) {
     String action = "list tags of " + name;
     Page page = Page.parse(query);
-    return upstream.send(HttpMethod.GET, name, "tags/list" + page.query(), MultiMap.caseInsensitiveMultiMap())
+    return registries.of(name).send(HttpMethod.GET, name, "tags/list" + page.query(), MultiMap.caseInsensitiveMultiMap())
         .compose(resp -> {
           if (resp.statusCode() == 200) {
             return BoundedBody.read(resp, MAX_TAG_LIST_BYTES, action)
                 .map(body -> paged(name, body, resp.getHeader("Link"), page, action));
           }
           return Upstream.discard(resp).transform(v -> Future.failedFuture(UpstreamAnswers
-              .error(resp.statusCode(), ErrorCode.NAME_UNKNOWN, action, upstream.host())));
+              .error(resp.statusCode(), ErrorCode.NAME_UNKNOWN, action, registries.of(name).host())));
         })
         .recover(failure -> {
           if (failure instanceof RegistryException re && re.code() == ErrorCode.NAME_UNKNOWN) {

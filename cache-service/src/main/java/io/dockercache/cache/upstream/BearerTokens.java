@@ -16,6 +16,7 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * Docker Hub's token flow (distribution's "token authentication" spec): a 401 with a Bearer
@@ -41,13 +42,13 @@ final class BearerTokens {
   private final Vertx vertx;
   private final HttpClient client;
   private final RealmPolicy realms;
-  private final Optional<String> basicCredentials;
+  private final Supplier<Optional<String>> basicCredentials;
   private final long connectTimeoutMillis;
   private final long idleTimeoutMillis;
   private final TokenCache cache;
   private final InFlight<String, Token> fetching = new InFlight<>();
 
-  BearerTokens(Vertx vertx, HttpClient client, RealmPolicy realms, Optional<String> basicCredentials,
+  BearerTokens(Vertx vertx, HttpClient client, RealmPolicy realms, Supplier<Optional<String>> basicCredentials,
       long connectTimeoutMillis, long idleTimeoutMillis, TokenCache cache) {
     this.vertx = vertx;
     this.connectTimeoutMillis = connectTimeoutMillis;
@@ -101,7 +102,7 @@ final class BearerTokens {
         // Bounds the wait for a pooled connection as well as the TCP connect.
         .setConnectTimeout(connectTimeoutMillis)
         .setIdleTimeout(idleTimeoutMillis);
-    basicCredentials.ifPresent(b -> options.putHeader(HttpHeaders.AUTHORIZATION, b));
+    basicCredentials.get().ifPresent(b -> options.putHeader(HttpHeaders.AUTHORIZATION, b));
     return withinDeadline(options, realm).map(token -> {
       cache.put(scope, token.value(), token.usable());
       return token;

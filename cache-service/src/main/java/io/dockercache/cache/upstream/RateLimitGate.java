@@ -1,6 +1,7 @@
 package io.dockercache.cache.upstream;
 
 import io.dockercache.cache.metrics.CacheMetrics;
+import io.dockercache.cache.metrics.UpstreamMeters;
 import io.vertx.core.http.HttpMethod;
 import java.time.Clock;
 import java.time.Duration;
@@ -20,13 +21,13 @@ final class RateLimitGate {
 
   private final String host;
   private final Backoff backoff;
-  private final CacheMetrics metrics;
+  private final UpstreamMeters metrics;
 
-  RateLimitGate(String host, Clock clock, CacheMetrics metrics) {
+  RateLimitGate(String host, Clock clock, UpstreamMeters metrics) {
     this.host = host;
     this.backoff = new Backoff(clock);
     this.metrics = metrics;
-    metrics.upstreamBackoff(backoff::secondsLeft);
+    metrics.backoff(backoff::secondsLeft);
   }
 
   /** The kind of content a request path fetches, if a rate limit is about it at all. */
@@ -44,7 +45,7 @@ final class RateLimitGate {
       return Optional.empty();
     }
     return backoff.openUntil().map(until -> {
-      metrics.upstreamHeldBack(kind.get());
+      metrics.heldBack(kind.get());
       return limited(what + " not sent", until);
     });
   }

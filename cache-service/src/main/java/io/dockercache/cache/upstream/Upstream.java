@@ -2,7 +2,7 @@ package io.dockercache.cache.upstream;
 
 import io.dockercache.cache.config.CacheConfig;
 import io.dockercache.cache.metrics.CacheMetrics;
-import io.dockercache.common.config.DockerCacheConfig;
+import io.dockercache.cache.metrics.UpstreamMeters;
 import io.dockercache.common.AuthChallenge;
 import io.dockercache.common.RepositoryName;
 import io.vertx.core.Future;
@@ -16,8 +16,6 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.SocketAddress;
-import jakarta.enterprise.context.ApplicationScoped;
-import jakarta.inject.Inject;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
@@ -25,12 +23,15 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import org.jboss.logging.Logger;
 
 /**
- * The upstream registry: sends one request and deals with what Docker Hub puts between a request
+ * One upstream registry ({@link UpstreamTarget}; {@code Registries} holds them all): sends one request and deals with what Docker Hub puts between a request
  * and its answer. Answers a Bearer or Basic challenge once, follows redirects (Docker Hub sends
  * blobs to a CDN) without carrying {@code Authorization} to another origin, and applies explicit
  * connect and idle timeouts. The response comes back paused, body unread, for the caller to stream.
@@ -42,7 +43,6 @@ import org.jboss.logging.Logger;
  * count them, and they keep tags revalidated), and such requests fail with {@link
  * RateLimitedException}.
  */
-@ApplicationScoped
 public class Upstream {
 
   private static final Logger LOG = Logger.getLogger(Upstream.class);
@@ -53,40 +53,60 @@ public class Upstream {
   /** Connections for everything but blob bodies: HEADs, manifests, tag lists, tokens. */
   static final int CONTROL_CONNECTIONS = 16;
 
+  /** Origins other than the upstream's (a redirect target) whose own challenges were answered. */
+  private static final int MAX_FOREIGN_REALMS = 16;
+
+  private final Vertx vertx;
   private final URI base;
+  private final String prefix;
+  private final String name;
   private final HttpClient client;
   private final HttpClient blobClient;
   private final long connectTimeoutMillis;
   private final RateLimitGate rateLimit;
   private final BearerTokens tokens;
-  private final Optional<String> basicCredentials;
+  private final Supplier<Optional<String>> basicCredentials;
   private final long idleTimeoutMillis;
-  private final CacheMetrics metrics;
+  private final UpstreamMeters meters;
   private final RedirectPolicy redirectPolicy;
+  private final Clock clock;
+  private final Map<String, BearerTokens> foreignTokens = new ConcurrentHashMap<>();
   private volatile boolean basicRequested;
 
-  @Inject
-  public Upstream(Vertx vertx, DockerCacheConfig seed, CacheConfig config, CacheMetrics metrics) {
-    this(vertx, seed.remoteUri(), config, metrics, Clock.systemUTC());
+  /** The default upstream alone, with {@code docker_cache_remote_username}'s credentials. */
+  Upstream(Vertx vertx, URI remote, CacheConfig config, CacheMetrics metrics, Clock clock) {
+    this(vertx, new UpstreamTarget(remote.getHost(), remote, "", basic(config)), config,
+        metrics.upstream(remote.getHost()), clock);
   }
 
-  Upstream(Vertx vertx, URI remote, CacheConfig config, CacheMetrics metrics, Clock clock) {
-    this.metrics = metrics;
-    this.base = withoutTrailingSlash(remote);
+  public Upstream(Vertx vertx, UpstreamTarget target, CacheConfig config, UpstreamMeters meters,
+      Clock clock) {
+    this.vertx = vertx;
+    this.meters = meters;
+    this.clock = clock;
+    this.name = target.name();
+    this.prefix = target.prefix();
+    this.base = withoutTrailingSlash(target.url());
     this.idleTimeoutMillis = config.upstreamIdleTimeout().toMillis();
     this.connectTimeoutMillis = config.upstreamConnectTimeout().toMillis();
     this.client = vertx.createHttpClient(clientOptions(),
         new PoolOptions().setHttp1MaxSize(CONTROL_CONNECTIONS));
     this.blobClient = vertx.createHttpClient(clientOptions(),
         new PoolOptions().setHttp1MaxSize(config.upstreamMaxConnections()));
-    this.rateLimit = new RateLimitGate(base.getHost(), clock, metrics);
-    this.basicCredentials = config.remoteUsername().map(user -> "Basic " + Base64.getEncoder()
-        .encodeToString((user + ":" + config.remotePassword().orElse(""))
-            .getBytes(StandardCharsets.UTF_8)));
+    this.rateLimit = new RateLimitGate(base.getHost(), clock, meters);
+    this.basicCredentials = target.basic();
     this.tokens = new BearerTokens(vertx, client, new RealmPolicy(base), basicCredentials,
         connectTimeoutMillis, idleTimeoutMillis,
         new TokenCache(TokenCache.DEFAULT_MAX_ENTRIES, clock));
     this.redirectPolicy = RedirectPolicy.of(base);
+  }
+
+  /** {@code docker_cache_remote_username} and {@code _password} as a Basic value, if set. */
+  public static Supplier<Optional<String>> basic(CacheConfig config) {
+    Optional<String> basic = config.remoteUsername().map(user -> "Basic " + Base64.getEncoder()
+        .encodeToString((user + ":" + config.remotePassword().orElse(""))
+            .getBytes(StandardCharsets.UTF_8)));
+    return () -> basic;
   }
 
   /** The largest body chunk the upstream client hands on: netty's largest socket read. */
@@ -109,9 +129,14 @@ public class Upstream {
     return base.getHost();
   }
 
-  /** Docker Hub serves one-component names as {@code library/<name>}. */
-  public boolean isDockerHub() {
-    return DOCKER_HUB_HOSTS.contains(base.getHost().toLowerCase(Locale.ROOT));
+  /** The name clients use for this registry ({@code ghcr.io}), its metrics label. */
+  public String name() {
+    return name;
+  }
+
+  /** Whether {@code host} is Docker Hub's, which serves one-component names as {@code library/<name>}. */
+  public static boolean isDockerHub(String host) {
+    return DOCKER_HUB_HOSTS.contains(host.toLowerCase(Locale.ROOT));
   }
 
   /**
@@ -122,13 +147,14 @@ public class Upstream {
    */
   public Future<HttpClientResponse> send(HttpMethod method, RepositoryName repository,
       String pathInRepository, MultiMap headers) {
-    URI uri = URI.create(base + "/v2/" + repository + "/" + pathInRepository);
+    String remote = remoteName(repository);
+    URI uri = URI.create(base + "/v2/" + remote + "/" + pathInRepository);
     String what = method + " " + host() + uri.getPath();
     Optional<RateLimitedException> refused = rateLimit.refusal(method, pathInRepository, what);
     if (refused.isPresent()) {
       return Future.failedFuture(refused.get());
     }
-    String scope = "repository:" + repository + ":pull";
+    String scope = "repository:" + remote + ":pull";
     Optional<CacheMetrics.Kind> kind = RateLimitGate.kind(pathInRepository);
     HttpClient pool = method == HttpMethod.GET && kind.orElse(null) == CacheMetrics.Kind.BLOB
         ? blobClient : client;
@@ -141,9 +167,11 @@ public class Upstream {
 
   private Future<HttpClientResponse> attempt(HttpClient pool, HttpMethod method, URI uri,
       MultiMap headers, String scope, String bearer, int redirects, boolean challenged) {
-    // Credentials only ever go to the upstream's own origin, never to a CDN it redirects to.
-    String token = !sameOrigin(uri) ? null
-        : bearer != null ? bearer : tokens.cached(scope).orElse(null);
+    boolean own = sameOrigin(uri);
+    // Our credentials only ever go to the upstream's own origin. Another origin a redirect leads
+    // to (a CDN, a presigned URL, registry.k8s.io's regional hosts) gets no Authorization unless
+    // it asks with a challenge of its own, and then only the token its own realm issued.
+    String token = bearer != null ? bearer : own ? tokens.cached(scope).orElse(null) : null;
     RequestOptions options = new RequestOptions()
         .setMethod(method)
         .setAbsoluteURI(uri.toString())
@@ -153,14 +181,14 @@ public class Upstream {
         .setHeaders(MultiMap.caseInsensitiveMultiMap().addAll(headers));
     if (token != null) {
       options.putHeader(HttpHeaders.AUTHORIZATION, "Bearer " + token);
-    } else if (sameOrigin(uri) && basicRequested && basicCredentials.isPresent()) {
-      options.putHeader(HttpHeaders.AUTHORIZATION, basicCredentials.get());
+    } else if (own && basicRequested) {
+      basicCredentials.get().ifPresent(b -> options.putHeader(HttpHeaders.AUTHORIZATION, b));
     }
     return exchange(pool, options, uri).compose(resp -> {
       resp.pause();
       int status = resp.statusCode();
-      if (status == 401 && !challenged && sameOrigin(uri)) {
-        return discard(resp).compose(v -> answerChallenge(resp, scope, token))
+      if (status == 401 && !challenged) {
+        return discard(resp).compose(v -> answerChallenge(resp, uri, own, scope, token))
             .compose(newToken -> attempt(pool, method, uri, headers, scope, newToken, redirects, true));
       }
       String location = resp.getHeader(HttpHeaders.LOCATION);
@@ -172,8 +200,9 @@ public class Upstream {
           return discard(resp).transform(v -> Future.failedFuture(refused));
         }
         LOG.debugf("upstream redirects %s to %s", uri.getPath(), next.getHost());
+        boolean sameHop = origin(next).equals(origin(uri));
         return discard(resp).compose(v -> attempt(pool, method, next, headers, scope,
-            sameOrigin(next) ? token : null, redirects + 1, challenged));
+            own && sameHop ? token : null, redirects + 1, challenged && sameHop));
       }
       return Future.succeededFuture(resp);
     });
@@ -200,10 +229,10 @@ public class Upstream {
         })
         .onComplete(answer -> {
           Duration elapsed = Duration.ofNanos(System.nanoTime() - sent);
-          metrics.upstream(options.getMethod().name(),
+          meters.request(options.getMethod().name(),
               answer.succeeded() ? answer.result().statusCode() : 0, elapsed);
           if (answer.succeeded()) {
-            metrics.rateLimitHeader(answer.result().getHeader("ratelimit-remaining"));
+            meters.rateLimitHeader(answer.result().getHeader("ratelimit-remaining"));
             if (answer.result().statusCode() == 429) {
               rateLimit.answered429(answer.result().getHeader("Retry-After"));
             }
@@ -215,28 +244,62 @@ public class Upstream {
                 + " failed: " + failure.getMessage(), failure)));
   }
 
-  /** Finds a challenge we can answer; resolves to a Bearer token, or null for Basic. */
-  private Future<String> answerChallenge(HttpClientResponse resp, String scope, String rejected) {
+  /**
+   * Finds a challenge we can answer; resolves to a Bearer token, or null for Basic. The upstream's
+   * own origin may get our credentials (Basic, or through its realm); another origin only a
+   * token its own realm issues without credentials.
+   */
+  private Future<String> answerChallenge(HttpClientResponse resp, URI uri, boolean own,
+      String scope, String rejected) {
     List<AuthChallenge> challenges;
     try {
       challenges = resp.headers().getAll("WWW-Authenticate").stream()
           .flatMap(h -> AuthChallenge.parse(h).stream()).toList();
     } catch (IllegalArgumentException e) {
-      return Future.failedFuture(new UpstreamException("unreadable WWW-Authenticate from " + host(), e));
+      return Future.failedFuture(new UpstreamException("unreadable WWW-Authenticate from " + uri.getHost(), e));
     }
     for (AuthChallenge c : challenges) {
       if (c.isBearer()) {
-        return tokens.answer(c, rejected);
+        return (own ? tokens : foreignTokens(uri)).answer(c, rejected);
       }
     }
-    for (AuthChallenge c : challenges) {
-      if (c.isBasic() && basicCredentials.isPresent()) {
-        basicRequested = true;
-        return Future.succeededFuture(null);
+    if (own) {
+      for (AuthChallenge c : challenges) {
+        if (c.isBasic() && basicCredentials.get().isPresent()) {
+          basicRequested = true;
+          return Future.succeededFuture(null);
+        }
       }
     }
-    return Future.failedFuture(new UpstreamException(host() + " asks for credentials the cache "
-        + "does not have (set docker_cache_remote_username / docker_cache_remote_password)"));
+    return Future.failedFuture(new UpstreamException(uri.getHost() + " asks for credentials the "
+        + "cache does not have for " + name + (own ? " (set docker_cache_upstream_auth_file, or "
+        + "docker_cache_remote_username / docker_cache_remote_password for the default upstream)"
+        : " (a host " + host() + " redirected to, which gets no credentials)")));
+  }
+
+  /** The tokens of another origin, from realms of its own domain, asked without credentials. */
+  private BearerTokens foreignTokens(URI uri) {
+    String origin = origin(uri);
+    if (foreignTokens.size() >= MAX_FOREIGN_REALMS && !foreignTokens.containsKey(origin)) {
+      foreignTokens.clear();
+    }
+    return foreignTokens.computeIfAbsent(origin, o -> new BearerTokens(vertx, client,
+        new RealmPolicy(uri), Optional::empty, connectTimeoutMillis, idleTimeoutMillis,
+        new TokenCache(TokenCache.DEFAULT_MAX_ENTRIES / MAX_FOREIGN_REALMS, clock)));
+  }
+
+  private static String origin(URI uri) {
+    return uri.getScheme().toLowerCase(Locale.ROOT) + "://" + uri.getHost().toLowerCase(Locale.ROOT)
+        + ":" + port(uri);
+  }
+
+  /** A stored repository name as this upstream knows it: without the registry's prefix. */
+  String remoteName(RepositoryName stored) {
+    String s = stored.toString();
+    if (!s.startsWith(prefix)) {
+      throw new IllegalArgumentException(stored + " is not a repository of " + name);
+    }
+    return s.substring(prefix.length());
   }
 
   private boolean sameOrigin(URI uri) {

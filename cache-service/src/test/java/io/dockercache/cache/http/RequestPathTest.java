@@ -13,7 +13,6 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 class RequestPathTest {
@@ -24,34 +23,33 @@ class RequestPathTest {
   /** path, Docker Hub upstream, kind, name, reference or digest (null when none). */
   static Stream<Arguments> valid() {
     return Stream.of(
-        Arguments.of("/v2/", false, Kind.BASE, null, null),
-        Arguments.of("/v2", false, Kind.BASE, null, null),
-        Arguments.of("/v2/_catalog", true, Kind.CATALOG, null, null),
-        Arguments.of("/v2/library/alpine/manifests/latest", true, Kind.MANIFEST, "library/alpine", "latest"),
-        Arguments.of("/v2/library/alpine/manifests/3.19.1", false, Kind.MANIFEST, "library/alpine", "3.19.1"),
-        Arguments.of("/v2/library/alpine/manifests/" + DIGEST, true, Kind.MANIFEST, "library/alpine", DIGEST),
-        Arguments.of("/v2/org/team/app/manifests/v1_rc-2", false, Kind.MANIFEST, "org/team/app", "v1_rc-2"),
-        Arguments.of("/v2/manifests/manifests/latest", false, Kind.MANIFEST, "manifests", "latest"),
-        Arguments.of("/v2/library/alpine/blobs/" + DIGEST, true, Kind.BLOB, "library/alpine", DIGEST),
-        Arguments.of("/v2/org/team/app/blobs/" + DIGEST, true, Kind.BLOB, "org/team/app", DIGEST),
-        Arguments.of("/v2/library/alpine/blobs/uploads/", true, Kind.BLOB_UPLOAD, null, null),
-        Arguments.of("/v2/library/alpine/blobs/uploads/3f2a-uuid", false, Kind.BLOB_UPLOAD, null, null),
-        Arguments.of("/v2/library/alpine/tags/list", true, Kind.TAGS, "library/alpine", null),
-        Arguments.of("/v2/org/team/app/tags/list", false, Kind.TAGS, "org/team/app", null),
-        Arguments.of("/v2/library/alpine", false, Kind.UNKNOWN, null, null),
-        Arguments.of("/v2/library/alpine/referrers/" + DIGEST, false, Kind.UNKNOWN, null, null),
-        Arguments.of("/v2/tags/list", false, Kind.UNKNOWN, null, null),
-        Arguments.of("/v2/_catalog/extra", false, Kind.UNKNOWN, null, null),
-        Arguments.of("/v3/library/alpine/manifests/latest", false, Kind.UNKNOWN, null, null),
-        Arguments.of("/", false, Kind.UNKNOWN, null, null),
-        Arguments.of("/v2x", false, Kind.UNKNOWN, null, null));
+        Arguments.of("/v2/", Kind.BASE, null, null),
+        Arguments.of("/v2", Kind.BASE, null, null),
+        Arguments.of("/v2/_catalog", Kind.CATALOG, null, null),
+        Arguments.of("/v2/library/alpine/manifests/latest", Kind.MANIFEST, "library/alpine", "latest"),
+        Arguments.of("/v2/library/alpine/manifests/3.19.1", Kind.MANIFEST, "library/alpine", "3.19.1"),
+        Arguments.of("/v2/library/alpine/manifests/" + DIGEST, Kind.MANIFEST, "library/alpine", DIGEST),
+        Arguments.of("/v2/org/team/app/manifests/v1_rc-2", Kind.MANIFEST, "org/team/app", "v1_rc-2"),
+        Arguments.of("/v2/manifests/manifests/latest", Kind.MANIFEST, "manifests", "latest"),
+        Arguments.of("/v2/library/alpine/blobs/" + DIGEST, Kind.BLOB, "library/alpine", DIGEST),
+        Arguments.of("/v2/org/team/app/blobs/" + DIGEST, Kind.BLOB, "org/team/app", DIGEST),
+        Arguments.of("/v2/library/alpine/blobs/uploads/", Kind.BLOB_UPLOAD, null, null),
+        Arguments.of("/v2/library/alpine/blobs/uploads/3f2a-uuid", Kind.BLOB_UPLOAD, null, null),
+        Arguments.of("/v2/library/alpine/tags/list", Kind.TAGS, "library/alpine", null),
+        Arguments.of("/v2/org/team/app/tags/list", Kind.TAGS, "org/team/app", null),
+        Arguments.of("/v2/library/alpine", Kind.UNKNOWN, null, null),
+        Arguments.of("/v2/library/alpine/referrers/" + DIGEST, Kind.UNKNOWN, null, null),
+        Arguments.of("/v2/tags/list", Kind.UNKNOWN, null, null),
+        Arguments.of("/v2/_catalog/extra", Kind.UNKNOWN, null, null),
+        Arguments.of("/v3/library/alpine/manifests/latest", Kind.UNKNOWN, null, null),
+        Arguments.of("/", Kind.UNKNOWN, null, null),
+        Arguments.of("/v2x", Kind.UNKNOWN, null, null));
   }
 
-  @ParameterizedTest(name = "{0} (hub={1}) -> {2} {3} {4}")
+  @ParameterizedTest(name = "{0} -> {1} {2} {3}")
   @MethodSource("valid")
-  void parse_valid_findsKindNameAndReference(String path, boolean dockerHub, Kind kind, String name,
-      String refOrDigest) {
-    RequestPath parsed = RequestPath.parse(path, dockerHub);
+  void parse_valid_findsKindNameAndReference(String path, Kind kind, String name, String refOrDigest) {
+    RequestPath parsed = RequestPath.parse(path);
 
     assertEquals(kind, parsed.kind());
     assertEquals(name, parsed.name() == null ? null : parsed.name().toString());
@@ -62,26 +60,17 @@ class RequestPathTest {
 
   @Test
   void parse_manifestByDigest_isDigestReference() {
-    RequestPath parsed = RequestPath.parse("/v2/library/alpine/manifests/" + DIGEST, false);
+    RequestPath parsed = RequestPath.parse("/v2/library/alpine/manifests/" + DIGEST);
 
     assertEquals(Digest.parse(DIGEST), parsed.reference().digest());
     assertNull(parsed.reference().tag());
   }
 
-  @ParameterizedTest(name = "{0} (hub={1}) -> {2}")
-  @CsvSource({
-      "/v2/alpine/manifests/latest,          true,  library/alpine",
-      "/v2/alpine/manifests/latest,          false, alpine",
-      "/v2/alpine/tags/list,                 true,  library/alpine",
-      "/v2/alpine/tags/list,                 false, alpine",
-      "/v2/alpine/blobs/" + DIGEST + ",       true,  library/alpine",
-      "/v2/alpine/blobs/" + DIGEST + ",       false, alpine",
-      "/v2/bitnami/redis/manifests/latest,   true,  bitnami/redis",
-      "/v2/library/alpine/manifests/latest,  true,  library/alpine",
-  })
-  void parse_dockerHubNormalisation_prefixesOnlyOneComponentNames(String path, boolean dockerHub,
-      String expectedName) {
-    assertEquals(expectedName, RequestPath.parse(path, dockerHub).name().toString());
+  @Test
+  void parse_nameAsThePathGivesIt_noLibraryPrefix() {
+    // Docker Hub's library/ is the routing's to add (RegistriesTest): the path's name is kept.
+    assertEquals("alpine", RequestPath.parse("/v2/alpine/manifests/latest").name().toString());
+    assertEquals("ghcr.io/owner/app", RequestPath.parse("/v2/ghcr.io/owner/app/tags/list").name().toString());
   }
 
   /** path, expected error code. */
@@ -118,7 +107,7 @@ class RequestPathTest {
   @ParameterizedTest(name = "{0} -> {1}")
   @MethodSource("invalid")
   void parse_invalid_throwsRegistryErrorWithCode(String path, ErrorCode code) {
-    RegistryException e = assertThrows(RegistryException.class, () -> RequestPath.parse(path, true));
+    RegistryException e = assertThrows(RegistryException.class, () -> RequestPath.parse(path));
 
     assertEquals(code, e.code());
   }
@@ -126,10 +115,10 @@ class RequestPathTest {
   @Test
   void parse_referenceThatIsNoTag_namesRepositoryAndProblem() {
     RegistryException e = assertThrows(RegistryException.class,
-        () -> RequestPath.parse("/v2/alpine/manifests/.INVALID_MANIFEST_NAME", true));
+        () -> RequestPath.parse("/v2/alpine/manifests/.INVALID_MANIFEST_NAME"));
 
     assertEquals(ErrorCode.MANIFEST_UNKNOWN, e.code());
-    assertTrue(e.getMessage().contains("library/alpine") && e.getMessage().contains("'.INVALID_MANIFEST_NAME'"),
+    assertTrue(e.getMessage().contains("alpine") && e.getMessage().contains("'.INVALID_MANIFEST_NAME'"),
         e.getMessage());
   }
 
@@ -138,7 +127,7 @@ class RequestPathTest {
     // A regex over the name grammar overflows the stack here (STYLE.md 6); the length bound wins.
     String path = "/v2/" + "a/".repeat(1999) + "a/manifests/latest";
 
-    RegistryException e = assertThrows(RegistryException.class, () -> RequestPath.parse(path, true));
+    RegistryException e = assertThrows(RegistryException.class, () -> RequestPath.parse(path));
 
     assertEquals(ErrorCode.NAME_INVALID, e.code());
   }
@@ -147,33 +136,22 @@ class RequestPathTest {
   void parse_4000CharacterSingleComponentName_throwsNameInvalid() {
     String path = "/v2/" + "a".repeat(4000) + "/blobs/" + DIGEST;
 
-    RegistryException e = assertThrows(RegistryException.class, () -> RequestPath.parse(path, true));
+    RegistryException e = assertThrows(RegistryException.class, () -> RequestPath.parse(path));
 
     assertEquals(ErrorCode.NAME_INVALID, e.code());
   }
 
   @Test
-  void parse_longOneComponentNameOnDockerHub_throwsNameInvalid() {
-    // A valid 248..255-character one-component name is too long once "library/" is prepended:
-    // that must be NAME_INVALID (400), not an unexpected failure (500).
-    String path = "/v2/" + "a".repeat(250) + "/manifests/latest";
-
-    RegistryException e = assertThrows(RegistryException.class, () -> RequestPath.parse(path, true));
-
-    assertEquals(ErrorCode.NAME_INVALID, e.code());
-  }
-
-  @Test
-  void parse_longOneComponentNameElsewhere_isKept() {
+  void parse_longOneComponentName_isKept() {
     String name = "a".repeat(250);
 
-    assertEquals(name, RequestPath.parse("/v2/" + name + "/manifests/latest", false).name().toString());
+    assertEquals(name, RequestPath.parse("/v2/" + name + "/manifests/latest").name().toString());
   }
 
   @Test
   void parse_blobOfNameWithManifestsComponent_isBlob() {
     // "manifests" is a valid name component: the action must be found from the right.
-    RequestPath parsed = RequestPath.parse("/v2/team/manifests/app/blobs/" + DIGEST, false);
+    RequestPath parsed = RequestPath.parse("/v2/team/manifests/app/blobs/" + DIGEST);
 
     assertEquals(Kind.BLOB, parsed.kind());
     assertEquals("team/manifests/app", parsed.name().toString());
@@ -183,7 +161,7 @@ class RequestPathTest {
   @Test
   void parse_tagsOfNameWithManifestsComponent_isTags() {
     // As above, for the tag list.
-    RequestPath parsed = RequestPath.parse("/v2/team/manifests/app/tags/list", false);
+    RequestPath parsed = RequestPath.parse("/v2/team/manifests/app/tags/list");
 
     assertEquals(Kind.TAGS, parsed.kind());
     assertEquals("team/manifests/app", parsed.name().toString());

@@ -51,12 +51,17 @@ class CacheMetricsTest {
 
   @Test
   void upstream_countsStatusAndNoAnswerAsError_andTimes() {
-    metrics.upstream("GET", 200, Duration.ofMillis(30));
-    metrics.upstream("GET", 0, Duration.ofMillis(5));
+    UpstreamMeters ghcr = metrics.upstream("ghcr.io");
+    ghcr.request("GET", 200, Duration.ofMillis(30));
+    ghcr.request("GET", 0, Duration.ofMillis(5));
+    metrics.upstream("docker.io").request("GET", 200, Duration.ofMillis(1));
 
-    assertEquals(1.0, registry.get("docker_cache_upstream_requests").tags("method", "GET", "status", "200").counter().count());
-    assertEquals(1.0, registry.get("docker_cache_upstream_requests").tags("method", "GET", "status", "error").counter().count());
-    assertEquals(2, registry.get("docker_cache_upstream_request").tags("method", "GET").timer().count());
+    assertEquals(1.0, registry.get("docker_cache_upstream_requests")
+        .tags("registry", "ghcr.io", "method", "GET", "status", "200").counter().count());
+    assertEquals(1.0, registry.get("docker_cache_upstream_requests")
+        .tags("registry", "ghcr.io", "method", "GET", "status", "error").counter().count());
+    assertEquals(2, registry.get("docker_cache_upstream_request").tags("registry", "ghcr.io", "method", "GET").timer().count());
+    assertEquals(1, registry.get("docker_cache_upstream_request").tags("registry", "docker.io", "method", "GET").timer().count());
   }
 
   @ParameterizedTest
@@ -67,9 +72,9 @@ class CacheMetricsTest {
       "''         | -1",
   })
   void rateLimitHeader_keepsTheNumberBeforeTheWindow(String header, double expected) {
-    metrics.rateLimitHeader(header);
+    metrics.upstream("docker.io").rateLimitHeader(header);
 
-    assertEquals(expected, registry.get("docker_cache_upstream_ratelimit_remaining").gauge().value());
+    assertEquals(expected, registry.get("docker_cache_upstream_ratelimit_remaining").tags("registry", "docker.io").gauge().value());
   }
 
   @Test
@@ -94,21 +99,23 @@ class CacheMetricsTest {
 
   @Test
   void upstreamHeldBack_presentAtZeroForEveryKind_countsByKind() {
+    UpstreamMeters hub = metrics.upstream("docker.io");
     assertEquals(0.0, registry.get("docker_cache_upstream_held_back").tags("kind", "blob").counter().count());
 
-    metrics.upstreamHeldBack(Kind.MANIFEST);
-    metrics.upstreamHeldBack(Kind.MANIFEST);
+    hub.heldBack(Kind.MANIFEST);
+    hub.heldBack(Kind.MANIFEST);
 
-    assertEquals(2.0, registry.get("docker_cache_upstream_held_back").tags("kind", "manifest").counter().count());
-    assertEquals(0.0, registry.get("docker_cache_upstream_held_back").tags("kind", "blob").counter().count());
+    assertEquals(2.0, registry.get("docker_cache_upstream_held_back").tags("registry", "docker.io", "kind", "manifest").counter().count());
+    assertEquals(0.0, registry.get("docker_cache_upstream_held_back").tags("registry", "docker.io", "kind", "blob").counter().count());
   }
 
   @Test
   void upstreamBackoff_readsTheSupplier() {
+    UpstreamMeters hub = metrics.upstream("docker.io");
     assertEquals(0.0, registry.get("docker_cache_upstream_backoff_seconds").gauge().value());
 
-    metrics.upstreamBackoff(() -> 42);
+    hub.backoff(() -> 42);
 
-    assertEquals(42.0, registry.get("docker_cache_upstream_backoff_seconds").gauge().value());
+    assertEquals(42.0, registry.get("docker_cache_upstream_backoff_seconds").tags("registry", "docker.io").gauge().value());
   }
 }

@@ -177,7 +177,7 @@ class BearerTokensTest {
 
   private BearerTokens tokens(TokenCache cache, long connectTimeoutMillis, long idleTimeoutMillis) {
     URI upstream = URI.create("http://127.0.0.1:" + realm.actualPort());
-    return new BearerTokens(vertx, vertx.createHttpClient(), new RealmPolicy(upstream), Optional.empty(),
+    return new BearerTokens(vertx, vertx.createHttpClient(), new RealmPolicy(upstream), Optional::empty,
         connectTimeoutMillis, idleTimeoutMillis, cache);
   }
 

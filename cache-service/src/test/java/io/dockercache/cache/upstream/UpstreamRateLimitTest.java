@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.dockercache.cache.config.CacheConfig;
+import io.dockercache.cache.config.TestCacheConfig;
 import io.dockercache.cache.metrics.CacheMetrics;
 import io.dockercache.common.RepositoryName;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -15,13 +15,10 @@ import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
-import java.lang.reflect.Proxy;
 import java.net.URI;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -92,7 +89,7 @@ class UpstreamRateLimitTest {
   }
 
   private Upstream upstream() {
-    return new Upstream(vertx, URI.create("http://127.0.0.1:" + server.actualPort()), config(),
+    return new Upstream(vertx, URI.create("http://127.0.0.1:" + server.actualPort()), TestCacheConfig.defaults(),
         new CacheMetrics(registry), Clock.systemUTC());
   }
 
@@ -114,23 +111,5 @@ class UpstreamRateLimitTest {
 
   private static <T> T await(Future<T> future) throws Exception {
     return future.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-  }
-
-  /** Defaults for every key: empty optionals, short durations, small pools. */
-  private static CacheConfig config() {
-    return (CacheConfig) Proxy.newProxyInstance(CacheConfig.class.getClassLoader(),
-        new Class<?>[] {CacheConfig.class}, (proxy, method, args) -> {
-          Class<?> type = method.getReturnType();
-          if (type == Optional.class) {
-            return Optional.empty();
-          }
-          if (type == Duration.class) {
-            return Duration.ofSeconds(5);
-          }
-          if (type == int.class) {
-            return 4;
-          }
-          throw new UnsupportedOperationException(method.getName());
-        });
   }
 }

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.dockercache.cache.config.CacheConfig;
+import io.dockercache.cache.config.TestCacheConfig;
 import io.dockercache.cache.metrics.CacheMetrics;
 import io.dockercache.common.RepositoryName;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -17,12 +17,9 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.dns.AddressResolverOptions;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
-import java.lang.reflect.Proxy;
 import java.net.URI;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -130,7 +127,7 @@ class UpstreamRedirectTest {
   }
 
   private Upstream upstream(String url) {
-    return new Upstream(vertx, URI.create(url), config(),
+    return new Upstream(vertx, URI.create(url), TestCacheConfig.defaults(),
         new CacheMetrics(new SimpleMeterRegistry()), Clock.systemUTC());
   }
 
@@ -157,23 +154,5 @@ class UpstreamRedirectTest {
 
   private static <T> T await(Future<T> future) throws Exception {
     return future.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
-  }
-
-  /** Defaults for every key: empty optionals, short durations; survives keys added later. */
-  private static CacheConfig config() {
-    return (CacheConfig) Proxy.newProxyInstance(CacheConfig.class.getClassLoader(),
-        new Class<?>[] {CacheConfig.class}, (proxy, method, args) -> {
-          Class<?> type = method.getReturnType();
-          if (type == Optional.class) {
-            return Optional.empty();
-          }
-          if (type == Duration.class) {
-            return Duration.ofSeconds(5);
-          }
-          if (type == int.class) {
-            return 4;
-          }
-          throw new UnsupportedOperationException(method.getName());
-        });
   }
 }
