@@ -30,6 +30,7 @@ class EveryRegistryIT {
     private static FaultProxy ghcr;
     private static Image hubImage;
     private static Image ghcrImage;
+    private static Image hubLimited;
     private static CacheProcess cache;
     private static RegistryClient client;
 
@@ -41,6 +42,10 @@ class EveryRegistryIT {
                 TestImages.randomFile("every-hub", 96 * 1024, 1201));
         ghcrImage = SyntheticImage.push(new RegistryClient(ghcrRegistry.url()), REPO, "1",
                 TestImages.randomFile("every-ghcr", 128 * 1024, 1202));
+        hubLimited = SyntheticImage.push(new RegistryClient(hubRegistry.url()), "owner/limited", "1",
+                TestImages.randomFile("every-hub-limited", 4 * 1024, 1203));
+        SyntheticImage.push(new RegistryClient(ghcrRegistry.url()), "owner/limited", "1",
+                TestImages.randomFile("every-ghcr-limited", 4 * 1024, 1204));
         hub = closer.register(FaultProxy.start(hubRegistry.url()));
         ghcr = closer.register(FaultProxy.start(ghcrRegistry.url()));
         cache = closer.register(CacheProcess.of(hub.url())
@@ -138,6 +143,28 @@ class EveryRegistryIT {
         assertTrue(Metrics.sum(scrape, "docker_cache_upstream_requests_total", "registry=\"ghcr.io\"") > 0, scrape);
         assertTrue(Metrics.sum(scrape, "docker_cache_upstream_backoff_seconds", "registry=\"ghcr.io\"") != null, scrape);
         assertFalse(scrape.contains("registry=\"quay.io\""), "a label from a request");
+    }
+
+    @Test
+    void rateLimitOfOneRegistry_holdsBackThatRegistryOnly() {
+        ghcr.inject(Fault.rateLimited("/manifests/", "2"));
+        try {
+            RegistryResponse limited = client.get("/v2/owner/limited/manifests/1?ns=ghcr.io",
+                    "Accept", RegistryClient.ALL_MANIFEST_TYPES);
+            ImageAssertions.assertRegistryError(limited, 429, "TOOMANYREQUESTS");
+            assertTrue(Metrics.required(cache, "docker_cache_upstream_backoff_seconds", "registry=\"ghcr.io\"") > 0);
+
+            // Docker Hub's window is its own: it stays closed, and its uncached tag is fetched.
+            assertDigest(hubLimited, "/v2/owner/limited/manifests/1");
+            assertEquals(0.0, Metrics.required(cache, "docker_cache_upstream_backoff_seconds",
+                    "registry=\"127.0.0.1\""));
+        } finally {
+            ghcr.clearFaults();
+            // The other tests of this class need ghcr.io again: its 2 s window passes.
+            Await.until(java.time.Duration.ofSeconds(10), () -> Metrics.required(cache,
+                    "docker_cache_upstream_backoff_seconds", "registry=\"ghcr.io\"") == 0,
+                    () -> "ghcr.io's back-off window did not close");
+        }
     }
 
     private static void assertDigest(Image expected, String path) {
