@@ -13,7 +13,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * The cache's storage is the distribution registry's layout, both ways: {@code docker-registry}
- * serves what the cache stored, and the cache serves what {@code docker-registry} (proxy mode) stored.
+ * serves what the cache stored (another registry's repositories, {@code ghcr.io/<name>}, too), and
+ * the cache serves what {@code docker-registry} (proxy mode) stored.
  */
 @ExtendWith(PrintLogsOnFailure.class)
 class LayoutCompatibilityIT {
@@ -42,9 +43,12 @@ class LayoutCompatibilityIT {
     @Test
     void registryServesWhatTheCacheStored() {
         Path root;
-        try (CacheProcess cache = CacheProcess.of(upstream.url()).root(WorkDir.create("cache-root")).start()) {
+        // The same registry also stands for ghcr.io: its repositories are stored as ghcr.io/<name>.
+        try (CacheProcess cache = CacheProcess.of(upstream.url()).root(WorkDir.create("cache-root"))
+                .env("DOCKER_CACHE_REGISTRIES", "ghcr.io=" + upstream.url()).start()) {
             RegistryClient client = new RegistryClient(cache.url());
             ImageAssertions.assertPulls(client, "library/layout", "1", image);
+            ImageAssertions.assertPulls(client, "ghcr.io/library/layout", "1", image);
             ImageAssertions.assertPulls(client, "library/layout-multi", "1", multi);
             root = cache.root();
             ImageAssertions.awaitFiles(Duration.ofSeconds(10), blobFiles(root, image, multi));
@@ -54,6 +58,7 @@ class LayoutCompatibilityIT {
             RegistryClient client = new RegistryClient(registry.url());
             ImageAssertions.assertPulls(client, "library/layout", "1", image);
             ImageAssertions.assertPulls(client, "library/layout-multi", "1", multi);
+            ImageAssertions.assertPulls(client, "ghcr.io/library/layout", "1", image);
             Path out = WorkDir.create("layout-copy").resolve("oci");
             Command.run(COPY_TIMEOUT, Tools.skopeo(), "--insecure-policy", "copy", "--src-tls-verify=false",
                     "--preserve-digests", "docker://" + registry.hostPort() + "/library/layout:1", "oci:" + out + ":x");
