@@ -34,6 +34,7 @@ class TagCacheIT {
     private static Image burst;
     /** TTL 60 s: a tag is asked upstream at most once a minute. */
     private static FaultProxy proxy60;
+    private static CacheProcess cacheProcess60;
     private static RegistryClient cache60;
     /** TTL 0: every tag request is revalidated upstream, which makes stale-if-error observable. */
     private static FaultProxy proxy0;
@@ -51,7 +52,8 @@ class TagCacheIT {
         burst = TestImages.small("tag-burst");
         TestImages.push(burst, upstream.hostPort(), "library/tags", "burst");
         proxy60 = closer.register(FaultProxy.start(upstream.url()));
-        cache60 = new RegistryClient(closer.register(CacheProcess.of(proxy60.url()).tagTtlSeconds(60).start()).url());
+        cacheProcess60 = closer.register(CacheProcess.of(proxy60.url()).tagTtlSeconds(60).start());
+        cache60 = new RegistryClient(cacheProcess60.url());
         proxy0 = closer.register(FaultProxy.start(upstream.url()));
         cacheProcess0 = closer.register(CacheProcess.of(proxy0.url()).tagTtlSeconds(0).start());
         cache0 = new RegistryClient(cacheProcess0.url());
@@ -63,11 +65,14 @@ class TagCacheIT {
     }
 
     @AfterEach
-    void healUpstream() {
+    void healUpstreamAndCheckStores() {
         proxy0.clearFaults();
         proxy0.resume();
         proxy60.clearFaults();
         proxy60.resume();
+        // Every fault of this class (stalls, 5xx, 429, a restart) leaves both stores whole.
+        StoreInvariants.check(cacheProcess60);
+        StoreInvariants.check(cacheProcess0);
     }
 
     @Test
