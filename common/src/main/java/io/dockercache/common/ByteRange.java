@@ -34,8 +34,9 @@ public record ByteRange(long start, long end) {
      * may ignore such a Range and send the whole representation with 200 (RFC 9110 §14.2).
      * {@code last-pos} beyond the end is clamped to {@code size - 1}.
      *
-     * @throws NotSatisfiableException when the range is well-formed but no byte of it exists:
-     *         {@code first-pos >= size}, a zero suffix, or any suffix of an empty representation
+     * @throws NotSatisfiableException when no byte of a well-formed range exists ({@code first-pos
+     *         >= size}, a zero suffix, any suffix of an empty representation) or its
+     *         {@code last-pos} is before its {@code first-pos}
      */
     public static Optional<ByteRange> parse(String rangeHeader, long size) {
         if (size < 0) {
@@ -57,10 +58,12 @@ public record ByteRange(long start, long end) {
         }
         long firstPos = digits(first);
         long lastPos = last.isEmpty() ? Long.MAX_VALUE : digits(last);
-        if (firstPos < 0 || lastPos < firstPos) {
-            return Optional.empty(); // includes lastPos < 0, a syntax error (RFC 9110 §14.1.2)
+        if (firstPos < 0 || lastPos < 0) {
+            return Optional.empty(); // a syntax error (RFC 9110 §14.1.2)
         }
-        if (firstPos >= size) {
+        if (lastPos < firstPos || firstPos >= size) {
+            // last-pos before first-pos is invalid and may be rejected (RFC 9110 §14.2): 416, as
+            // the distribution registry (Go's ServeContent) answers, not the whole blob.
             throw new NotSatisfiableException(rangeHeader, size);
         }
         return Optional.of(new ByteRange(firstPos, Math.min(lastPos, size - 1)));

@@ -56,7 +56,6 @@ class ByteRangeTest {
         "'bytes =1-2'",
         "bytes 1-2",
         "bytes=1-2-3",
-        "bytes=5-2",
         "bytes=1-2,4-5",
         "bytes=1-2,",
         "'bytes=0-1, 3-4'",
@@ -80,6 +79,10 @@ class ByteRangeTest {
         "bytes=0-0             | 0",
         "bytes=0-              | 0",
         "bytes=-1              | 0",
+        "bytes=5-2             | 10",
+        "bytes=500-0           | 10",
+        "bytes=1-0             | 10",
+        "bytes=500-0           | 4096",
     })
     void parse_noByteWithinSize_throwsNotSatisfiable(String header, long size) {
         ByteRange.NotSatisfiableException e = assertThrows(ByteRange.NotSatisfiableException.class,

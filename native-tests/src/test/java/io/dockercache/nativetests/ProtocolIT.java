@@ -30,6 +30,8 @@ class ProtocolIT {
     private static RandomFile cachedBlob;
     private static RandomFile uncachedBlob;
     private static RandomFile headOnlyBlob;
+    private static Image headOnlyImage;
+    private static RegistryClient upstreamClient;
     private static FaultProxy upstreamProxy;
     private static CacheProcess cache;
     private static RegistryClient client;
@@ -40,6 +42,10 @@ class ProtocolIT {
         image = TestImages.small("protocol");
         TestImages.push(image, upstream.hostPort(), "library/proto", "1");
         RegistryClient seed = new RegistryClient(upstream.url());
+        upstreamClient = seed;
+        // Its manifest is only ever asked for with HEAD, so it stays uncached upstream-side.
+        headOnlyImage = SyntheticImage.push(seed, "library/proto-head", "1",
+                TestImages.randomFile("head-only-layer", 4096, 14));
         cachedBlob = TestImages.randomFile("range-cached", 1 << 20, 11);
         uncachedBlob = TestImages.randomFile("range-uncached", 1 << 20, 12);
         headOnlyBlob = TestImages.randomFile("head-only", 1 << 20, 13);
@@ -268,6 +274,110 @@ class ProtocolIT {
         ImageAssertions.assertApiVersionHeader(response);
     }
 
+    /** The headers a client relies on are the upstream's own, cold (a HEAD upstream) and warm. */
+    @Test
+    void headOfManifestByDigest_coldThenWarm_sameStatusLengthDigestAndTypeAsTheUpstream() {
+        String path = "/v2/library/proto-head/manifests/" + headOnlyImage.manifest().digest();
+        RegistryResponse upstreamHead = upstreamClient.head(path, "Accept", RegistryClient.ALL_MANIFEST_TYPES);
+        assertEquals(200, upstreamHead.status(), upstreamHead::describe);
+
+        RegistryResponse cold = client.head(path, "Accept", RegistryClient.ALL_MANIFEST_TYPES);
+        assertManifestHead(cold, upstreamHead, headOnlyImage);
+        assertEquals(0, upstreamProxy.requests().count("GET", "/manifests/"),
+                () -> "a client HEAD became an upstream GET: " + upstreamProxy.requests());
+
+        ImageAssertions.assertPulls(client, "library/proto", "1", image);
+        String warmPath = "/v2/library/proto/manifests/" + image.manifest().digest();
+        RegistryResponse upstreamWarmHead = upstreamClient.head(warmPath, "Accept", RegistryClient.ALL_MANIFEST_TYPES);
+        upstreamProxy.requests().reset();
+        RegistryResponse warm = client.head(warmPath, "Accept", RegistryClient.ALL_MANIFEST_TYPES);
+        assertManifestHead(warm, upstreamWarmHead, image);
+        assertNoUpstreamRequest();
+    }
+
+    private static void assertManifestHead(RegistryResponse head, RegistryResponse upstreamHead, Image expected) {
+        assertEquals(200, head.status(), head::describe);
+        assertEquals(0, head.body().length, head::describe);
+        assertEquals(Long.toString(expected.manifest().size()), head.header("Content-Length"), head::describe);
+        assertEquals(upstreamHead.header("Content-Length"), head.header("Content-Length"), head::describe);
+        assertEquals(expected.manifest().digest(), head.header("Docker-Content-Digest"), head::describe);
+        assertEquals(upstreamHead.header("Content-Type"), head.header("Content-Type"), head::describe);
+        assertEquals(expected.mediaType(), head.header("Content-Type"), head::describe);
+        ImageAssertions.assertApiVersionHeader(head);
+    }
+
+    /** A blob's Content-Type and Content-Length are what the upstream sends, on a GET and a HEAD. */
+    @Test
+    void blobGetAndHead_contentTypeAndLengthAsTheUpstreamSendsThem() {
+        String path = "/v2/library/proto/blobs/" + cachedBlob.digest();
+        RegistryResponse upstreamGet = upstreamClient.get(path);
+        RegistryResponse upstreamHead = upstreamClient.head(path);
+        assertEquals(200, upstreamGet.status(), upstreamGet::describe);
+
+        RegistryResponse get = client.get(path);
+        RegistryResponse head = client.head(path);
+
+        assertEquals(200, get.status(), get::describe);
+        assertEquals(cachedBlob.digest(), Sha256.of(get.body()), get::describe);
+        assertEquals(upstreamGet.header("Content-Type"), get.header("Content-Type"), get::describe);
+        assertEquals(upstreamGet.header("Content-Length"), get.header("Content-Length"), get::describe);
+        assertEquals(200, head.status(), head::describe);
+        assertEquals(upstreamHead.header("Content-Type"), head.header("Content-Type"), head::describe);
+        assertEquals(upstreamHead.header("Content-Length"), head.header("Content-Length"), head::describe);
+        assertEquals(cachedBlob.digest(), head.header("Docker-Content-Digest"), head::describe);
+    }
+
+    /**
+     * {@code last-pos} before {@code first-pos} is an invalid range-spec, which a server may reject
+     * (RFC 9110 §14.2): 416, as the distribution registry (Go's ServeContent) answers, never the
+     * whole blob as if the client had asked for it.
+     */
+    @Test
+    void rangeEndingBeforeItStarts_onCachedBlob_is416() {
+        RegistryResponse response = client.get("/v2/library/proto/blobs/" + cachedBlob.digest(),
+                "Range", "bytes=500-0");
+
+        assertEquals(416, response.status(), response::describe);
+        assertEquals("bytes */" + cachedBlob.size(), response.header("Content-Range"), response::describe);
+        ImageAssertions.assertApiVersionHeader(response);
+    }
+
+    /** Each case on its own blob the cache has never seen: Range on a cold miss (distribution ignores it). */
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({"bytes=-100, 4096, 3996, 4095", "bytes=500-, 4096, 500, 4095", "bytes=500-1499, 4096, 500, 1499",
+        "bytes=2000-5000, 4096, 2000, 4095"})
+    void range_onUncachedBlob_206WithExactlyThoseBytes_thenStoredWhole(String range, long size, long first, long last) {
+        RandomFile blob = coldBlob(range, size);
+
+        assertRange(blob, range, first, last);
+
+        assertEquals(1, upstreamProxy.requests().count("GET", "/blobs/" + blob.digest()), upstreamProxy.requests()::toString);
+        ImageAssertions.awaitFiles(Duration.ofSeconds(10), List.of(cache.blobData(blob.digest())));
+        assertEquals(blob.digest(), Sha256.of(cache.blobData(blob.digest())), "stored whole, verified");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"bytes=4096-", "bytes=5000-10000", "bytes=500-0"})
+    void unsatisfiableRange_onUncachedBlob_is416(String range) {
+        RandomFile blob = coldBlob(range, 4096);
+
+        RegistryResponse response = client.get("/v2/library/proto/blobs/" + blob.digest(), "Range", range);
+
+        assertEquals(416, response.status(), response::describe);
+        assertEquals("bytes */" + blob.size(), response.header("Content-Range"), response::describe);
+        ImageAssertions.assertApiVersionHeader(response);
+        StoreInvariants.check(cache);
+    }
+
+    /** A blob of {@code size} bytes pushed upstream now, its seed derived from the case. */
+    private static RandomFile coldBlob(String label, long size) {
+        RandomFile blob = TestImages.randomFile("range-cold-" + label.replaceAll("[^0-9-]", "_"), size,
+                label.hashCode());
+        upstreamClient.pushBlob("library/proto", blob.path(), blob.digest());
+        upstreamProxy.requests().reset();
+        return blob;
+    }
+
     private static void assertRange(RandomFile blob, String range, long first, long last) {
         RegistryResponse response = client.get("/v2/library/proto/blobs/" + blob.digest(), "Range", range);
 
@@ -276,6 +386,7 @@ class ProtocolIT {
                 response::describe);
         assertArrayEquals(blob.slice(first, (int) (last - first + 1)), response.body(),
                 () -> "the bytes of " + range + " of " + blob.digest());
+        assertEquals(Long.toString(last - first + 1), response.header("Content-Length"), response::describe);
         ImageAssertions.assertApiVersionHeader(response);
     }
 
