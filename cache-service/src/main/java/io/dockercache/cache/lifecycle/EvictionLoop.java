@@ -18,6 +18,7 @@ import java.io.IOException;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import org.jboss.logging.Logger;
 
 /**
@@ -32,6 +33,7 @@ public class EvictionLoop {
 
   private static final Logger LOG = Logger.getLogger(EvictionLoop.class);
   private static final long MAX_RECORDS_PERIOD_MILLIS = 60_000;
+  private static final long RECOUNT_DELAY_MILLIS = 1_000;
 
   private final Vertx vertx;
   private final Storage storage;
@@ -41,6 +43,8 @@ public class EvictionLoop {
   private final WorkerExecutor worker;
   private final AtomicBoolean running = new AtomicBoolean();
   private final AtomicBoolean again = new AtomicBoolean();
+  /** Commits counted by {@link #added}: a run during which some happened counts once more. */
+  private final AtomicLong commits = new AtomicLong();
   private final long recordsPeriodMillis;
   private final Doomed doomed;
   private volatile RemovalListener removals = RemovalListener.NONE;
@@ -108,6 +112,7 @@ public class EvictionLoop {
 
   /** A blob or manifest of {@code bytes} was committed: counted, and over the cap evicts now. */
   public void added(long bytes) {
+    commits.incrementAndGet();
     long total = metrics.storageAdded(bytes);
     long cap = config.maxSize().bytes();
     if (cap > 0 && total > cap) {
@@ -185,6 +190,20 @@ public class EvictionLoop {
    * storage's lock; one that does not get it only recounts the bytes for its gauge.
    */
   void runOnce() throws IOException {
+    long commitsBefore = commits.get();
+    try {
+      runOnceCounting();
+    } finally {
+      if (commits.get() != commitsBefore) {
+        // A commit's add may have landed before the scan's total replaced the gauge, or the scan
+        // may have seen it too: count again soon (not at once, so steady fills do not keep the
+        // store scanned without a pause).
+        vertx.setTimer(RECOUNT_DELAY_MILLIS, id -> trigger());
+      }
+    }
+  }
+
+  private void runOnceCounting() throws IOException {
     long started = System.nanoTime();
     access.restore(AccessRecords.read(storage));
     Optional<Storage.Lock> lock = storage.tryLock("eviction");

@@ -228,7 +228,13 @@ public class ManifestService {
         return Future.succeededFuture(Optional.empty());
       }
       return storage.readSmall(RegistryLayout.blobData(digest), MAX_MANIFEST_BYTES)
-          .map(bytes -> bytes.filter(b -> intact(digest, b)).map(b -> {
+          .compose(bytes -> bytes.isPresent() && !intact(digest, bytes.get())
+              // Gone before the miss that follows: its store must neither find the damaged file
+              // (a flipped byte keeps the size, so the write would be skipped) nor be undone.
+              ? lifecycle.removeDamaged(digest, bytes.get().length, "stored manifest does not hash to its name")
+                  .transform(v -> Future.succeededFuture(Optional.<byte[]>empty()))
+              : Future.succeededFuture(bytes))
+          .map(bytes -> bytes.map(b -> {
             Buffer body = Buffer.buffer(b);
             // A use now, before any tag is linked to it: an eviction run then keeps it.
             access.manifestUsed(digest, body);
@@ -254,12 +260,8 @@ public class ManifestService {
    * Stored manifest bytes are hashed on every hit (a few KiB: cheap beside the JSON parse), so a
    * damaged one is removed and fetched again, never served.
    */
-  private boolean intact(Digest digest, byte[] bytes) {
-    if (!digest.isSha256() || sha256(Buffer.buffer(bytes)).equals(digest)) {
-      return true;
-    }
-    lifecycle.removeDamaged(digest, bytes.length, "stored manifest does not hash to its name");
-    return false;
+  private static boolean intact(Digest digest, byte[] bytes) {
+    return !digest.isSha256() || sha256(Buffer.buffer(bytes)).equals(digest);
   }
 
   /** Asks the upstream about a manifest with HEAD, without fetching the bytes. */
