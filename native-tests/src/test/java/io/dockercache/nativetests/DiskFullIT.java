@@ -117,6 +117,77 @@ class DiskFullIT {
         }
     }
 
+    /**
+     * Matrix D1 for the small writes: with the filesystem full, a manifest that is not stored yet
+     * (its data write fails) and a stored manifest pulled by a new tag (its tag links fail) are
+     * still served whole, verified and unstored (a full disk never fails a pull); no zero-byte or
+     * partial manifest or link is left; cached images stay hits; once there is room the tag is stored.
+     */
+    @Test
+    void diskFullWhileAManifestOrTagLinkIsWritten_servedWholeUnstored_nothingPartial_tagStoredOnceSpaceReturns() {
+        Image cached = SyntheticImage.push(upstream, "full/cached", "1", TestImages.randomFile("full-cached", MIB, 114));
+        Image fresh = SyntheticImage.push(upstream, "full/manifest", "1", TestImages.randomFile("full-m", 4096, 115));
+        Image retag = SyntheticImage.push(upstream, "full/link", "1", TestImages.randomFile("full-l", 4096, 116));
+        Path mount = mountTmpfs("16m");
+        try (CacheProcess cache = CacheProcess.of(upstreamProxy.url()).root(mount).start()) {
+            RegistryClient client = new RegistryClient(cache.url());
+            ImageAssertions.assertPulls(client, "full/cached", "1", cached);
+            // Stored by digest, so pulling it by its tag only has the tag's links to write.
+            ImageAssertions.assertManifest(client, "full/link", retag.manifest().digest(), retag.manifest(),
+                    retag.mediaType());
+            Command.tryRun(Duration.ofSeconds(20), "dd", "if=/dev/zero", "of=" + mount.resolve("filler"), "bs=64k");
+            double failuresBefore = Metrics.required(cache, "docker_cache_storage_write_failures_total");
+
+            assertServedWhole(client, "full/manifest", fresh);
+            assertServedWhole(client, "full/link", retag);
+
+            assertTrue(Metrics.required(cache, "docker_cache_storage_write_failures_total") > failuresBefore,
+                    "the failed writes are counted");
+            StoreInvariants.assertLayoutWhole(mount);
+            StoreInvariants.assertHold(mount);
+            upstreamProxy.requests().reset();
+            ImageAssertions.assertPulls(client, "full/cached", "1", cached);
+            assertEquals(0, upstreamProxy.requests().count("GET", "/blobs/"), "cached images are still hits");
+            assertTrue(cache.isReady(), "readiness stays up on a full disk");
+
+            Command.run(Duration.ofSeconds(20), "rm", "-f", mount.resolve("filler"));
+            for (Image image : List.of(fresh, retag)) {
+                String repository = image == fresh ? "full/manifest" : "full/link";
+                ImageAssertions.assertManifest(client, repository, "1", image.manifest(), image.mediaType());
+                Path tag = StorageLayout.tagLink(mount, repository, "1");
+                Await.until(Duration.ofSeconds(10), () -> Files.exists(tag), () -> "the tag was never stored: " + tag);
+                assertEquals(image.manifest().digest(), readString(tag), "the tag names its manifest");
+            }
+            upstreamProxy.requests().reset();
+            ImageAssertions.assertManifest(client, "full/manifest", "1", fresh.manifest(), fresh.mediaType());
+            ImageAssertions.assertManifest(client, "full/link", "1", retag.manifest(), retag.mediaType());
+            assertEquals(0, upstreamProxy.requests().count("GET", "/manifests/"),
+                    () -> "stored once there is room, the tags are hits: " + upstreamProxy.requests());
+            StoreInvariants.assertLayoutWhole(mount);
+            StoreInvariants.check(cache);
+        } finally {
+            Command.tryRun(Duration.ofSeconds(20), "umount", "-l", mount);
+        }
+    }
+
+    /** 200 with the exact manifest and its media type, within a bound: never an error, a reset or a hang. */
+    private static void assertServedWhole(RegistryClient client, String repository, Image image) {
+        Download answer = client.downloadWithin(Duration.ofSeconds(30), "/v2/" + repository + "/manifests/1",
+                "Accept", RegistryClient.ALL_MANIFEST_TYPES);
+        assertTrue(answer.isComplete(image.manifest().digest(), image.manifest().size()),
+                () -> "on a full disk " + repository + ":1 was not served whole: " + answer);
+        assertEquals(image.mediaType(), answer.header("Content-Type"), answer::toString);
+        assertEquals(image.manifest().digest(), answer.header("Docker-Content-Digest"), answer::toString);
+    }
+
+    private static String readString(Path file) {
+        try {
+            return Files.readString(file).trim();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     private static Path mountTmpfs(String size) {
         Path mount = WorkDir.create("tmpfs");
         Command.Result mounted = Command.tryRun(Duration.ofSeconds(20), "mount", "-t", "tmpfs", "-o", "size=" + size,

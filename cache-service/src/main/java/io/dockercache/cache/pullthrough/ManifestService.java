@@ -190,7 +190,8 @@ public class ManifestService {
       Digest digest = current.get();
       return local(name, digest).compose(found -> {
         if (found.isPresent()) {
-          return linkTag(name, tag, digest).map(v -> found.get());
+          return linkTag(name, tag, digest).map(v -> found.get())
+              .recover(e -> servedUnstored(name, digest, found.get(), e));
         }
         return head
             ? Future.succeededFuture(new ManifestAnswer(digest, upstreamHead.mediaType(),
@@ -332,16 +333,28 @@ public class ManifestService {
             && existing.getAsLong() == body.length()
         ? Future.<Void>succeededFuture()
         : storage.writeSmall(key, body.getBytes())
-            .onSuccess(v -> lifecycle.added(body.length()))
-            .onFailure(e -> lifecycle.writeFailed()))
+            .onSuccess(v -> lifecycle.added(body.length())))
         .compose(v -> storage.writeLink(RegistryLayout.revisionLink(name, digest), digest));
     if (!ref.isDigest()) {
       stored = stored.compose(v -> linkTag(name, ref.tag(), digest));
     }
+    ManifestAnswer answer = new ManifestAnswer(digest, mediaType, body.length(), body, CacheResult.MISS);
     return stored.map(v -> {
       hold(ticket, name, digest, body);
-      return new ManifestAnswer(digest, mediaType, body.length(), body, CacheResult.MISS);
-    });
+      return answer;
+    }).recover(e -> servedUnstored(name, digest, answer, e));
+  }
+
+  /**
+   * A full disk never fails a pull (DESIGN.md §3a): verified bytes whose data or links could not
+   * be written are served all the same, and not held in memory (it holds what storage has). An
+   * unlinked tag is not fresh, so the next pull asks the upstream and stores it once there is room.
+   */
+  private Future<ManifestAnswer> servedUnstored(RepositoryName name, Digest digest,
+      ManifestAnswer answer, Throwable failure) {
+    lifecycle.writeFailed();
+    LOG.warnf("manifest %s of %s served but not stored: %s", digest, name, failure.getMessage());
+    return Future.succeededFuture(answer);
   }
 
   private Future<Void> linkTag(RepositoryName name, Tag tag, Digest digest) {
