@@ -66,6 +66,11 @@ final class UpstreamRegistry implements AutoCloseable {
         return root;
     }
 
+    /** The registry's log, its access log included (one line per request, with the User-Agent). */
+    Path log() {
+        return dir.resolve("registry.log");
+    }
+
     private UpstreamRegistry startProcess() {
         Path config = dir.resolve("config.yml");
         try {

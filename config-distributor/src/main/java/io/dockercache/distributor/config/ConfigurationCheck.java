@@ -2,6 +2,7 @@ package io.dockercache.distributor.config;
 
 import io.dockercache.common.config.DockerCacheConfig;
 import io.dockercache.common.config.SeedConfigCheck;
+import io.dockercache.common.config.UpstreamRegistries;
 import io.dockercache.distributor.reconcile.Mirror;
 import io.quarkus.runtime.Startup;
 import io.smallrye.config.ConfigValidationException;
@@ -11,6 +12,7 @@ import jakarta.inject.Inject;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import org.eclipse.microprofile.config.Config;
 
 /**
  * Stops the program at start when a value is unusable: one line per problem, naming the key, the
@@ -21,8 +23,14 @@ import java.util.List;
 public class ConfigurationCheck {
 
   @Inject
-  public ConfigurationCheck(DockerCacheConfig seed, DistributorConfig config) {
+  public ConfigurationCheck(DockerCacheConfig seed, DistributorConfig config, Config all) {
     List<String> problems = new ArrayList<>(SeedConfigCheck.problems(seed));
+    try {
+      UpstreamRegistries.from(all);
+    } catch (IllegalArgumentException e) {
+      // Its message names the key for every bad entry; one line each, like the other keys.
+      problems.addAll(List.of(e.getMessage().split("; (?=" + UpstreamRegistries.KEY + ": )")));
+    }
     seed.host().filter(h -> !h.isBlank()).ifPresent(host -> {
       try {
         Mirror.of(host);

@@ -1,5 +1,6 @@
 /**
- * containerd: our {@code certs.d/docker.io/hosts.toml}, the admin's previous one kept and put back.
- * Uses {@code node} and {@link io.dockercache.distributor.reconcile.Mirrors}.
+ * containerd: our {@code certs.d/<host>/hosts.toml} for docker.io and every host of {@code
+ * docker_cache_registries}, the admin's previous ones kept and put back. Uses {@code node} and
+ * {@link io.dockercache.distributor.reconcile.Mirrors}.
  */
 package io.dockercache.distributor.containerd;

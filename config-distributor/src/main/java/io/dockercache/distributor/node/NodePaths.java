@@ -34,8 +34,24 @@ public record NodePaths(Path root) {
     return containerdEtc().resolve("config.toml");
   }
 
+  /** containerd's hosts directory: one {@code <host>/hosts.toml} per registry host. */
+  public Path containerdCertsDir() {
+    return containerdEtc().resolve("certs.d");
+  }
+
+  /**
+   * {@code certs.d/<host>/hosts.toml}; {@code host} is a registry host name (a directory name,
+   * never a path: no separator, not {@code .} or {@code ..}).
+   */
+  public Path hostsToml(String host) {
+    if (host.isEmpty() || host.contains("/") || host.equals(".") || host.equals("..")) {
+      throw new IllegalArgumentException("not a registry host: \"" + host + "\"");
+    }
+    return containerdCertsDir().resolve(host).resolve("hosts.toml");
+  }
+
   public Path dockerHubHostsToml() {
-    return containerdEtc().resolve("certs.d/docker.io/hosts.toml");
+    return hostsToml("docker.io");
   }
 
   /**

@@ -1,6 +1,7 @@
 package io.dockercache.distributor.reconcile;
 
 import io.dockercache.common.config.DockerCacheConfig;
+import io.dockercache.common.config.UpstreamRegistries;
 import io.dockercache.distributor.config.DistributorConfig;
 import io.dockercache.distributor.containerd.ContainerdConfigurer;
 import io.dockercache.distributor.docker.DockerConfigurer;
@@ -29,6 +30,7 @@ public class Reconciler {
   private static final Logger LOG = Logger.getLogger(Reconciler.class);
 
   private final DockerCacheConfig seed;
+  private final UpstreamRegistries registries;
   private final MirrorDiscovery discovery;
   private final NodeReporter reporter;
   private final DistributorMetrics metrics;
@@ -37,9 +39,10 @@ public class Reconciler {
   private final ContainerdConfigurer containerd;
   private volatile Outcome last;
 
-  Reconciler(DockerCacheConfig seed, DistributorConfig config, MirrorDiscovery discovery,
-      NodeReporter reporter, DistributorMetrics metrics) {
+  Reconciler(DockerCacheConfig seed, DistributorConfig config, UpstreamRegistries registries,
+      MirrorDiscovery discovery, NodeReporter reporter, DistributorMetrics metrics) {
     this.seed = seed;
+    this.registries = registries;
     this.discovery = discovery;
     this.reporter = reporter;
     this.metrics = metrics;
@@ -82,7 +85,7 @@ public class Reconciler {
       steps.add(docker.apply(mirrors));
     }
     if (runtimes.containerd()) {
-      steps.add(containerd.apply(mirrors));
+      steps.add(containerd.apply(mirrors, registries));
     }
     return outcome(State.APPLIED, Optional.of(mirrors.toString()), steps);
   }

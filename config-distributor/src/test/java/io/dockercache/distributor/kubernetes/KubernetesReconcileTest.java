@@ -87,6 +87,9 @@ class KubernetesReconcileTest {
     assertEquals(State.APPLIED, outcome.state(), outcome::toString);
     assertEquals(MIRROR, outcome.mirror().orElseThrow(), "the node running the cache pod, not the control plane");
     assertTrue(hostsToml().contains("[host.\"" + MIRROR + "\"]"), hostsToml());
+    String ghcr = Files.readString(ghcrHostsToml());
+    assertTrue(ghcr.contains("server = \"https://ghcr.io\"") && ghcr.contains("[host.\"" + MIRROR + "\"]"),
+        "docker_cache_registries reaches the node: " + ghcr);
     Map<String, String> annotations = client.nodes().withName("node-1").get().getMetadata().getAnnotations();
     assertEquals(MIRROR, annotations.get(NodeReporter.MIRROR));
     assertEquals("applied", annotations.get(NodeReporter.STATE));
@@ -146,6 +149,7 @@ class KubernetesReconcileTest {
     assertEquals(State.REMOVED, outcome.state(), outcome::toString);
     assertTrue(outcome.changed(), outcome::toString);
     assertEquals("", hostsToml(), "our hosts.toml removed");
+    assertFalse(Files.exists(ghcrHostsToml().getParent()), "ghcr.io's removed with its directory");
     assertFalse(outcome.message().contains("docker:"), "no docker step on a containerd-only node: " + outcome);
     assertFalse(Files.exists(Path.of(nodeRoot, "etc/docker")), "no /etc/docker created");
     assertEquals("removed", client.nodes().withName("node-1").get().getMetadata().getAnnotations()
@@ -175,6 +179,10 @@ class KubernetesReconcileTest {
   /** A sample line of an unlabelled gauge in the Prometheus text format, 1 or 1.0. */
   private static String gauge(String name, String value) {
     return "(?s).*\n" + name + " " + value + "(\\.0)?\n.*";
+  }
+
+  private Path ghcrHostsToml() {
+    return Path.of(nodeRoot, "etc/containerd/certs.d/ghcr.io/hosts.toml");
   }
 
   private String hostsToml() throws IOException {

@@ -1,6 +1,7 @@
 package io.dockercache.distributor.node;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -10,9 +11,25 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
-/** The pid file is trusted only when it names a live process called dockerd. */
+/** The pid file is trusted only when it names a live process called dockerd; hosts stay in certs.d. */
 class NodePathsTest {
+
+  @Test
+  void hostsToml_host_oneDirectoryBelowCertsD() {
+    NodePaths paths = new NodePaths(Path.of("/host"));
+
+    assertEquals(Path.of("/host/etc/containerd/certs.d/ghcr.io/hosts.toml"), paths.hostsToml("ghcr.io"));
+    assertEquals(paths.hostsToml("docker.io"), paths.dockerHubHostsToml());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"", ".", "..", "../etc", "a/b"})
+  void hostsToml_notAHostName_throws(String host) {
+    assertThrows(IllegalArgumentException.class, () -> new NodePaths(Path.of("/host")).hostsToml(host));
+  }
 
   @Test
   void dockerdPid_staleFileNamingAnotherProcess_empty(@TempDir Path root) throws Exception {
