@@ -78,13 +78,12 @@ class EveryRegistryIT {
         assertDigest(ghcrImage, "/v2/ghcr.io/" + REPO + "/manifests/1");
         assertNotEquals(hubImage.manifest().digest(), ghcrImage.manifest().digest());
 
-        Path repositories = cache.root().resolve("docker/registry/v2/repositories");
-        Path tagLink = repositories.resolve("ghcr.io/" + REPO + "/_manifests/tags/1/current/link");
+        Path tagLink = StorageLayout.tagLink(cache.root(), "ghcr.io/" + REPO, "1");
         ImageAssertions.awaitFiles(java.time.Duration.ofSeconds(10), List.of(tagLink));
         assertEquals(ghcrImage.manifest().digest(), read(tagLink));
         // The default upstream's repository keeps registry:2's layout, beside it.
         assertDigest(hubImage, "/v2/" + REPO + "/manifests/1");
-        Path hubLink = repositories.resolve(REPO + "/_manifests/tags/1/current/link");
+        Path hubLink = StorageLayout.tagLink(cache.root(), REPO, "1");
         ImageAssertions.awaitFiles(java.time.Duration.ofSeconds(10), List.of(hubLink));
         assertEquals(hubImage.manifest().digest(), read(hubLink));
 

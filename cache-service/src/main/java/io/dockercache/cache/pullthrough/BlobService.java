@@ -5,8 +5,8 @@ import io.dockercache.cache.lifecycle.AccessLog;
 import io.dockercache.cache.lifecycle.EvictionLoop;
 import io.dockercache.cache.metrics.CacheMetrics;
 import io.dockercache.cache.storage.RegistryLayout;
-import io.dockercache.cache.upstream.InFlight;
 import io.dockercache.cache.routing.Registries;
+import io.dockercache.cache.upstream.InFlight;
 import io.dockercache.cache.upstream.Upstream;
 import io.dockercache.common.Digest;
 import io.dockercache.common.ErrorCode;
@@ -187,17 +187,18 @@ public class BlobService {
 
   private Future<Long> upstreamHead(RepositoryName name, Digest digest) {
     String action = "check blob " + digest + " of " + name;
-    return registries.of(name).send(HttpMethod.HEAD, name, "blobs/" + digest, MultiMap.caseInsensitiveMultiMap())
+    Upstream upstream = registries.of(name);
+    return upstream.send(HttpMethod.HEAD, name, "blobs/" + digest, MultiMap.caseInsensitiveMultiMap())
         .recover(e -> Future.failedFuture(UpstreamAnswers.unreachable(action, e)))
         .compose(resp -> Upstream.discard(resp).transform(v -> {
           String length = resp.getHeader(HttpHeaders.CONTENT_LENGTH);
           if (resp.statusCode() != 200) {
             return Future.failedFuture(UpstreamAnswers.error(resp.statusCode(),
-                ErrorCode.BLOB_UNKNOWN, action, registries.of(name).host()));
+                ErrorCode.BLOB_UNKNOWN, action, upstream.host()));
           }
           if (length == null) {
             return Future.failedFuture(new RegistryException(ErrorCode.UNAVAILABLE,
-                action + ": " + registries.of(name).host() + " sent no Content-Length"));
+                action + ": " + upstream.host() + " sent no Content-Length"));
           }
           return Future.succeededFuture(Long.parseLong(length));
         }));
@@ -213,7 +214,8 @@ public class BlobService {
   }
 
   private Future<BlobSource> startOrJoin(RepositoryName name, Digest digest) {
-    String action = "pull blob " + digest + " of " + name + " from " + registries.of(name).host();
+    Upstream upstream = registries.of(name);
+    String action = "pull blob " + digest + " of " + name + " from " + upstream.host();
     BlobFill fresh = new BlobFill(digest, name, action);
     BlobFill existing = fills.putIfAbsent(digest, fresh);
     if (existing != null) {
@@ -237,13 +239,13 @@ public class BlobService {
           }
         });
     storage.newStagingFile()
-        .compose(staging -> registries.of(name).send(HttpMethod.GET, name, "blobs/" + digest,
+        .compose(staging -> upstream.send(HttpMethod.GET, name, "blobs/" + digest,
                 MultiMap.caseInsensitiveMultiMap())
             .recover(e -> Future.failedFuture(UpstreamAnswers.unreachable(action, e)))
             .compose(resp -> {
               if (resp.statusCode() != 200) {
                 return Upstream.discard(resp).transform(v -> Future.failedFuture(UpstreamAnswers
-                    .error(resp.statusCode(), ErrorCode.BLOB_UNKNOWN, action, registries.of(name).host())));
+                    .error(resp.statusCode(), ErrorCode.BLOB_UNKNOWN, action, upstream.host())));
               }
               Context upstreamContext = Vertx.currentContext();
               long length = contentLength(resp);

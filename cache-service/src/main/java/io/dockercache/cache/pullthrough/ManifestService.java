@@ -7,8 +7,8 @@ import io.dockercache.cache.memory.ManifestMemory;
 import io.dockercache.cache.metrics.CacheMetrics;
 import io.dockercache.cache.storage.RegistryLayout;
 import io.dockercache.cache.upstream.BoundedBody;
-import io.dockercache.cache.upstream.InFlight;
 import io.dockercache.cache.routing.Registries;
+import io.dockercache.cache.upstream.InFlight;
 import io.dockercache.cache.upstream.Upstream;
 import io.dockercache.common.Digest;
 import io.dockercache.common.ErrorCode;
@@ -273,14 +273,15 @@ public class ManifestService {
   /** The same, as a client sending {@code accept} would get it: the upstream negotiates. */
   private Future<UpstreamHead> headUpstream(RepositoryName name, Reference ref, String accept) {
     String action = "check manifest " + ref + " of " + name;
-    return registries.of(name).send(HttpMethod.HEAD, name, "manifests/" + ref,
+    Upstream upstream = registries.of(name);
+    return upstream.send(HttpMethod.HEAD, name, "manifests/" + ref,
         MultiMap.caseInsensitiveMultiMap().add(HttpHeaders.ACCEPT, accept))
         .recover(e -> Future.failedFuture(UpstreamAnswers.unreachable(action, e)))
         .compose(resp -> Upstream.discard(resp).transform(v -> {
           Optional<Digest> digest = digestHeader(resp);
           if (resp.statusCode() != 200) {
             return Future.failedFuture(UpstreamAnswers.error(resp.statusCode(),
-                ErrorCode.MANIFEST_UNKNOWN, action, registries.of(name).host()));
+                ErrorCode.MANIFEST_UNKNOWN, action, upstream.host()));
           }
           String length = resp.getHeader(HttpHeaders.CONTENT_LENGTH);
           return Future.succeededFuture(new UpstreamHead(digest,
@@ -295,14 +296,15 @@ public class ManifestService {
   private Future<ManifestAnswer> fetch(RepositoryName name, Reference ref, Digest expected) {
     String key = name + "@" + (expected != null ? expected : ref);
     return fetches.join(key, () -> {
-      String action = "pull manifest " + ref + " of " + name + " from " + registries.of(name).host();
+      Upstream upstream = registries.of(name);
+      String action = "pull manifest " + ref + " of " + name + " from " + upstream.host();
       Reference wire = expected != null ? Reference.of(expected) : ref;
-      return registries.of(name).send(HttpMethod.GET, name, "manifests/" + wire, acceptAll())
+      return upstream.send(HttpMethod.GET, name, "manifests/" + wire, acceptAll())
           .recover(e -> Future.failedFuture(UpstreamAnswers.unreachable(action, e)))
           .compose(resp -> {
             if (resp.statusCode() != 200) {
               return Upstream.discard(resp).transform(v -> Future.failedFuture(UpstreamAnswers
-                  .error(resp.statusCode(), ErrorCode.MANIFEST_UNKNOWN, action, registries.of(name).host())));
+                  .error(resp.statusCode(), ErrorCode.MANIFEST_UNKNOWN, action, upstream.host())));
             }
             return BoundedBody.read(resp, MAX_MANIFEST_BYTES, action)
                 .compose(body -> store(name, ref, verify(body, expected, digestHeader(resp), action),

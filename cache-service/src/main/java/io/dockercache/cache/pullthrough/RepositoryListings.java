@@ -2,8 +2,8 @@ package io.dockercache.cache.pullthrough;
 
 import io.dockercache.cache.storage.RegistryLayout;
 import io.dockercache.cache.storage.Storage;
-import io.dockercache.cache.upstream.BoundedBody;
 import io.dockercache.cache.routing.Registries;
+import io.dockercache.cache.upstream.BoundedBody;
 import io.dockercache.cache.upstream.Upstream;
 import io.dockercache.cache.upstream.UpstreamException;
 import io.dockercache.common.ErrorCode;
@@ -54,14 +54,15 @@ public class RepositoryListings {
   public Future<Listing> tags(RepositoryName name, String query) {
     String action = "list tags of " + name;
     Page page = Page.parse(query);
-    return registries.of(name).send(HttpMethod.GET, name, "tags/list" + page.query(), MultiMap.caseInsensitiveMultiMap())
+    Upstream upstream = registries.of(name);
+    return upstream.send(HttpMethod.GET, name, "tags/list" + page.query(), MultiMap.caseInsensitiveMultiMap())
         .compose(resp -> {
           if (resp.statusCode() == 200) {
             return BoundedBody.read(resp, MAX_TAG_LIST_BYTES, action)
                 .map(body -> paged(name, body, resp.getHeader("Link"), page, action));
           }
           return Upstream.discard(resp).transform(v -> Future.failedFuture(UpstreamAnswers
-              .error(resp.statusCode(), ErrorCode.NAME_UNKNOWN, action, registries.of(name).host())));
+              .error(resp.statusCode(), ErrorCode.NAME_UNKNOWN, action, upstream.host())));
         })
         .recover(failure -> {
           if (failure instanceof RegistryException re && re.code() == ErrorCode.NAME_UNKNOWN) {
