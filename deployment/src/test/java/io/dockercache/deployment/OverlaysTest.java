@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import io.fabric8.kubernetes.api.model.ConfigMap;
 import io.fabric8.kubernetes.api.model.Container;
@@ -162,7 +163,8 @@ class OverlaysTest {
     assertTrue(seed.isObject(), "flat YAML map");
     for (Iterator<Map.Entry<String, JsonNode>> it = seed.fields(); it.hasNext(); ) {
       Map.Entry<String, JsonNode> field = it.next();
-      assertTrue(field.getValue().isValueNode(), "flat keys, like the seed's: " + field.getKey());
+      assertTrue(field.getValue().isValueNode() || field.getKey().equals("docker_cache_registries"),
+          "flat keys, like the seed's (docker_cache_registries excepted): " + field.getKey());
       assertFalse(SECRET_KEYS.contains(field.getKey()), field.getKey() + " belongs in a Secret");
     }
     assertTrue(seed.path("enable_docker_cache").isBoolean(), "enable_docker_cache is true or false");
@@ -204,6 +206,52 @@ class OverlaysTest {
     assertEquals(rendered.generated(Secret.class, "docker-cache-secrets").getMetadata().getName(), secret);
     assertTrue(rendered.generated(Secret.class, "docker-cache-secrets").getData().containsKey("htpasswd"),
         "htpasswd from a file through secretGenerator");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"filesystem", "azure"})
+  void overlay_upstreamAuthFile_fromItsOwnGeneratedSecret_mountedWhereConfigYamlPointsIt(String overlay)
+      throws IOException {
+    Rendered rendered = Rendered.of("overlays/" + overlay, false);
+    JsonNode seed = new YAMLMapper().readTree(Files.readString(rendered.dir().resolve("config.yaml")));
+    String file = seed.path("docker_cache_upstream_auth_file").asText();
+    assertTrue(file.startsWith("/"), overlay + ": docker_cache_upstream_auth_file is set: " + file);
+    String dir = file.substring(0, file.lastIndexOf('/'));
+    String key = file.substring(file.lastIndexOf('/') + 1);
+
+    Secret secret = rendered.generated(Secret.class, "docker-cache-upstream-auth");
+    String json = new String(Base64.getDecoder().decode(secret.getData().get(key)));
+    assertEquals(Files.readString(rendered.dir().resolve("upstream-auth.json")), json,
+        "the admin's upstream-auth.json, as secretGenerator encodes it");
+    assertTrue(new ObjectMapper().readTree(json).path("auths").isObject(),
+        "Docker's config.json format: " + json);
+
+    PodSpec pod = rendered.get(Deployment.class, "docker-cache").getSpec().getTemplate().getSpec();
+    Volume volume = pod.getVolumes().stream()
+        .filter(v -> v.getSecret() != null && v.getSecret().getSecretName().equals(secret.getMetadata().getName()))
+        .findFirst().orElseThrow(() -> new AssertionError(overlay + ": no volume of " + secret.getMetadata().getName()));
+    assertEquals(Boolean.TRUE, volume.getSecret().getOptional(), "an admin may drop the generator");
+    assertTrue(volume.getSecret().getItems() == null || volume.getSecret().getItems().isEmpty(), "every key a file");
+    // A directory mount: a subPath would never see the Secret change, and the cache re-reads it.
+    assertTrue(only(pod.getContainers()).getVolumeMounts().stream().anyMatch(m -> m.getName().equals(volume.getName())
+        && m.getMountPath().equals(dir) && Boolean.TRUE.equals(m.getReadOnly())
+        && (m.getSubPath() == null || m.getSubPath().isEmpty())), overlay + ": mounted read-only at " + dir);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"filesystem", "azure", "custom-registry"})
+  void overlay_configYaml_commentedRegistriesExample_isAHostToHttpsUrlMap(String overlay) throws IOException {
+    String config = Files.readString(Tools.deploymentDir().resolve("overlays/" + overlay + "/config.yaml"));
+    Matcher block = Pattern.compile("(?m)^# (docker_cache_registries:\\n(?:#   .*\\n)+)").matcher(config);
+    assertTrue(block.find(), overlay + ": config.yaml has a commented docker_cache_registries example");
+    JsonNode uncommented = new YAMLMapper().readTree(block.group(1).replaceAll("(?m)^# ", ""))
+        .path("docker_cache_registries");
+    assertTrue(uncommented.isObject() && uncommented.size() >= 2, "a map once uncommented: " + uncommented);
+    for (Iterator<Map.Entry<String, JsonNode>> it = uncommented.fields(); it.hasNext(); ) {
+      Map.Entry<String, JsonNode> entry = it.next();
+      assertTrue(entry.getKey().matches("[a-z0-9.-]+"), "a registry host: " + entry.getKey());
+      assertEquals("https://" + entry.getKey(), entry.getValue().asText(), "its upstream URL");
+    }
   }
 
   @Test

@@ -80,6 +80,9 @@ final class PodRun {
 
     /** The content of the Secret key {@code key} (the admin's file beside the overlay, e.g. azure-account-key). */
     PodRun secret(String key, String value) {
+        if (!overlay.secretKeys().contains(key)) {
+            throw new AssertionError(overlay.name() + ": no Secret has a key " + key + ": " + overlay.secretKeys());
+        }
         secretOverrides.put(key, value);
         return this;
     }
@@ -358,12 +361,7 @@ final class PodRun {
         Map<String, String> data = new LinkedHashMap<>();
         overlay.get("Secret", name).path("data").fields().forEachRemaining(e -> data.put(e.getKey(),
                 new String(Base64.getDecoder().decode(e.getValue().asText()), StandardCharsets.UTF_8)));
-        secretOverrides.forEach((key, value) -> {
-            if (!data.containsKey(key)) {
-                throw new AssertionError("Secret " + name + " has no key " + key + ": " + data.keySet());
-            }
-            data.put(key, value);
-        });
+        secretOverrides.forEach((key, value) -> data.replace(key, value));
         return data;
     }
 

@@ -11,6 +11,8 @@ import java.nio.file.Paths;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * What {@code kubectl kustomize deployment/overlays/<name>} renders, as JSON trees: the objects an
@@ -65,6 +67,14 @@ final class RenderedOverlay {
                 .filter(o -> kind.equals(o.path("kind").asText()) && objectName.equals(o.path("metadata").path("name").asText()))
                 .map(ObjectNode.class::cast).findFirst()
                 .orElseThrow(() -> new AssertionError("overlay " + name + " renders no " + kind + " " + objectName));
+    }
+
+    /** The keys of every Secret the overlay renders. */
+    Set<String> secretKeys() {
+        Set<String> keys = new TreeSet<>();
+        objects.stream().filter(o -> "Secret".equals(o.path("kind").asText()))
+                .forEach(o -> o.path("data").fieldNames().forEachRemaining(keys::add));
+        return keys;
     }
 
     /** The generated object of {@code kind} whose name is {@code prefix} plus kustomize's hash suffix (or nothing). */
