@@ -54,17 +54,22 @@ wait_http() {
 wait_tcp() { local i; for i in $(seq 1 150); do (echo > "/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.1; done; echo "not listening: $1" >&2; exit 1; }
 rss_mib() { awk '/VmRSS/{printf "%.0f", $2/1024}' "/proc/$1/status"; }
 
-# The upstream: distribution's registry on the filesystem. Sets UP.
+# The upstream: distribution's registry on the filesystem, its Prometheus metrics on UPDBG (which
+# count what the contenders ask of it). Sets UP and UPDBG.
 start_upstream() {
-  UP=$(free_port)
+  UP=$(free_port); UPDBG=$(free_port)
   cat > "$work/up.yml" <<YML
 version: 0.1
 storage: {filesystem: {rootdirectory: $work/upstream}}
-http: {addr: 127.0.0.1:$UP}
+http: {addr: 127.0.0.1:$UP, debug: {addr: 127.0.0.1:$UPDBG, prometheus: {enabled: true, path: /metrics}}}
 log: {level: error, accesslog: {disabled: true}}
 YML
   docker-registry serve "$work/up.yml" > "$work/up.log" 2>&1 & pids+=($!)
   wait_http "http://127.0.0.1:$UP/v2/"
+}
+upstream_blob_gets() { # -> how many blob GETs the upstream has answered with 200 so far
+  curl -fs "http://127.0.0.1:$UPDBG/metrics" \
+    | awk '/^registry_http_requests_total\{/ && /code="200"/ && /handler="blob"/ && /method="get"/ {s += $2} END {printf "%d", s}'
 }
 push_blob() { # file [repo] -> digest
   local d loc
