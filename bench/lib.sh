@@ -162,11 +162,38 @@ start_azurite() {
 # wrk_run CONNS SECONDS URL [requests-file]: wrk (2 threads) through bench/wrk.lua; prints
 # "requests bytes seconds errors p50-ms p99-ms kinds" (errors: socket errors, responses slower than
 # WRK_TIMEOUT (default 10s), non-2xx; kinds: connect/read/write/timeout/status counts).
-# The requests file, if given, holds lines "METHOD path" drawn at random for each request.
+# The requests file, if given, holds lines "METHOD path" drawn at random for each request; a fifth
+# argument "no-body" is for large blobs (wrk.lua: the bodies are not kept; only >= 400 is an error).
 wrk_run() {
   local out
-  out=$(wrk -t2 -c"$1" -d"$2s" --timeout "${WRK_TIMEOUT:-10s}" -H "$ACCEPT" -s "$BENCH_DIR/wrk.lua" "$3" ${4:+-- "$4"})
+  out=$(wrk -t2 -c"$1" -d"$2s" --timeout "${WRK_TIMEOUT:-10s}" -H "$ACCEPT" -s "$BENCH_DIR/wrk.lua" "$3" ${4:+-- "$4" ${5:-}})
   awk '/^WRK /{print $2, $3, $4, $5, $6, $7, $8; found=1} END{exit !found}' <<<"$out" || { echo "wrk said: $out" >&2; exit 1; }
 }
 wrk_rps() { wrk_run "$@" | awk '{printf "%.0f", $1/$3}'; }       # req/s
 wrk_mbps() { wrk_run "$@" | awk '{printf "%.0f", $2/$3/1e6}'; }  # MB/s of bodies and headers
+
+# mixed_load BASE-URL SECONDS GET-FILE BLOB-FILE HEAD-PATH: 200 connections at once for SECONDS,
+# 120 of manifest GETs drawn from GET-FILE (wrk), 40 of blob GETs drawn from BLOB-FILE (wrk, bodies
+# not kept, so only >= 400 counts among their statuses; a slow blob is no error below 60 s) and 40 of HEADs of HEAD-PATH (ab: wrk cannot HEAD). Prints one line:
+# for manifest GET, manifest HEAD, blob GET each "req/s p50 p99 errors", then blob MB/s, then the
+# errors by kind.
+mixed_load() {
+  local ab_out mg_n mg_s mg_e mg_50 mg_99 mg_k mb_n mb_b mb_s mb_e mb_50 mb_99 mb_k
+  wrk_run 120 "$2" "$1/" "$3" > "$work/mget.$$" &
+  local w1=$!
+  WRK_TIMEOUT=60s wrk_run 40 "$2" "$1/" "$4" no-body > "$work/mblob.$$" &  # a slow blob is no error
+  local w2=$!
+  ab_out=$(ab -q -r -k -i -c 40 -t "$2" -n 100000000 -H "$ACCEPT" "$1$5" 2>&1) \
+    || { echo "ab failed: $ab_out" >&2; exit 1; }
+  wait "$w1"; wait "$w2"
+  echo "$ab_out" > "$work/mhead.$$"; [ -z "${DEBUG:-}" ] || cat "$work/mget.$$" "$work/mblob.$$" "$work/mhead.$$" >&2
+  read -r mg_n _ mg_s mg_e mg_50 mg_99 mg_k < "$work/mget.$$"
+  read -r mb_n mb_b mb_s mb_e mb_50 mb_99 mb_k < "$work/mblob.$$"
+  awk -v n="$mg_n" -v s="$mg_s" -v e="$mg_e" -v p50="$mg_50" -v p99="$mg_99" \
+      -v bn="$mb_n" -v bb="$mb_b" -v bs="$mb_s" -v be="$mb_e" -v b50="$mb_50" -v b99="$mb_99" -v gk="$mg_k" -v bk="$mb_k" '
+    /^Complete requests:/{hn=$3} /^Failed requests:/{hf=$3} /^Non-2xx responses:/{hx=$3}
+    /^Time taken for tests:/{hs=$5} /^ +50%/{h50=$2} /^ +99%/{h99=$2}
+    END{if (h50 == "") h50 = h99 = "none";  # ab prints no percentiles when no HEAD completed
+        printf "%.0f %s %s %d %.0f %s %s %d %.0f %s %s %d %.0f GET:%s,HEAD:%d/%d,blobs:%s\n", n/s, p50, p99, e,
+               hn/(hs ? hs : 1), h50, h99, hf+hx, bn/bs, b50, b99, be, bb/bs/1e6, gk, hf, hx, bk}' <<<"$ab_out"
+}

@@ -188,26 +188,7 @@ phase "mixed load, ${MIXED}s of 200 connections, each target..."
 while read -r _ path; do
   for u in "$C" "$P"; do curl -fs -o /dev/null -H "$ACCEPT" "$u$path"; done
 done < <(cat "$work/mix-get" "$work/mix-blobs")
-mixed() { # base-url -> one line: for manifest GET, manifest HEAD, blob GET each "req/s p50 p99 errors", then blob MB/s
-  local ab_out
-  wrk_run 120 "$MIXED" "$1/" "$work/mix-get" > "$work/mget" &
-  local w1=$!
-  WRK_TIMEOUT=60s wrk_run 40 "$MIXED" "$1/" "$work/mix-blobs" > "$work/mblob" &  # a slow blob is no error
-  local w2=$!
-  ab_out=$(ab -q -r -k -i -c 40 -t "$MIXED" -n 100000000 -H "$ACCEPT" "$1/v2/library/mix/manifests/t0" 2>&1) \
-    || { echo "ab failed: $ab_out" >&2; exit 1; }
-  wait "$w1"; wait "$w2"
-  echo "$ab_out" > "$work/mhead"; [ -z "${DEBUG:-}" ] || cat "$work/mget" "$work/mblob" "$work/mhead" >&2
-  read -r mg_n _ mg_s mg_e mg_50 mg_99 mg_k < "$work/mget"
-  read -r mb_n mb_b mb_s mb_e mb_50 mb_99 mb_k < "$work/mblob"
-  awk -v n="$mg_n" -v s="$mg_s" -v e="$mg_e" -v p50="$mg_50" -v p99="$mg_99" \
-      -v bn="$mb_n" -v bb="$mb_b" -v bs="$mb_s" -v be="$mb_e" -v b50="$mb_50" -v b99="$mb_99" -v gk="$mg_k" -v bk="$mb_k" '
-    /^Complete requests:/{hn=$3} /^Failed requests:/{hf=$3} /^Non-2xx responses:/{hx=$3}
-    /^Time taken for tests:/{hs=$5} /^ +50%/{h50=$2} /^ +99%/{h99=$2}
-    END{if (h50 == "") h50 = h99 = "none";  # ab prints no percentiles when no HEAD completed
-        printf "%.0f %s %s %d %.0f %s %s %d %.0f %s %s %d %.0f GET:%s,HEAD:%d/%d,blobs:%s\n", n/s, p50, p99, e,
-               hn/(hs ? hs : 1), h50, h99, hf+hx, bn/bs, b50, b99, be, bb/bs/1e6, gk, hf, hx, bk}' <<<"$ab_out"
-}
+mixed() { mixed_load "$1" "$MIXED" "$work/mix-get" "$work/mix-blobs" /v2/library/mix/manifests/t0; }
 wrk_run 120 "$WARMUP" "$C/" "$work/mix-get" > /dev/null
 mixed "$C" > "$work/mixed-cache"
 read -r mg_c mg50_c mg99_c mge_c mh_c mh50_c mh99_c mhe_c mb_c mb50_c mb99_c mbe_c mbr_c kinds_c < "$work/mixed-cache"
