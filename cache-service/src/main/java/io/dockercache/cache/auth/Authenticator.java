@@ -35,7 +35,7 @@ import org.jboss.logging.Logger;
 
 /**
  * htpasswd (bcrypt) authentication of registry clients. bcrypt costs milliseconds to a tenth of a
- * second of CPU by design, so: it never runs on an event loop (a small worker pool), at most a
+ * second of CPU by design, so: it never runs on an event loop (a worker pool of half the cores), at most a
  * bounded number of checks wait at once (a flood of wrong passwords gets 429, it cannot queue
  * without end), concurrent checks of the same credentials share one bcrypt, and a success is
  * remembered for {@code docker_cache_auth_cache_ttl} under a hash of the credentials. Unknown users
@@ -73,7 +73,8 @@ public class Authenticator {
     this.rememberNanos = config.authCacheTtl().toNanos();
     this.verifications = Counter.builder("docker_cache_auth_bcrypt_verifications")
         .description("Password checks that ran bcrypt (cache misses)").register(meters);
-    int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
+    // Half the cores at most: a flood of wrong passwords can take those, never the event loops'.
+    int threads = Math.max(1, Runtime.getRuntime().availableProcessors() / 2);
     this.maxWaiting = threads * 16;
     this.bcryptPool = vertx.createSharedWorkerExecutor("docker-cache-bcrypt", threads);
     this.file = config.htpasswdFile().filter(f -> !f.isBlank()).map(Path::of);
