@@ -77,7 +77,8 @@ class AzureReplicaKillIT {
             Download killed = doomedClient.join();
 
             assertTrue(survived.isComplete(blob.digest(), blob.size()), () -> "the client of the replica that"
-                    + " lived must get the blob whole (expected " + blob + "): " + survived);
+                    + " lived must get the blob whole (expected " + blob + "): " + survived + "; the killed one's: "
+                    + killed);
             assertFalse(killed.timedOut(), () -> "the killed replica's client hung: " + killed);
             assertTrue(killed.isComplete(blob.digest(), blob.size()) || killed.failure() != null
                             || killed.status() < 200 || killed.status() >= 300,

@@ -47,6 +47,7 @@ class DistributorCrashIT {
     /** What a run that nothing interrupts writes, apply and cleanup, from the same original. */
     @BeforeAll
     static void referenceRun() {
+        requireStrace();
         try (NodeRoot node = node(ORIGINAL)) {
             DistributorProcess distributor = DistributorProcess.of(node.path(), MIRROR);
             DistributorProcess.Result once = distributor.once();
@@ -176,6 +177,15 @@ class DistributorCrashIT {
     private static List<String> killAtRename(int nth) {
         return List.of("strace", "-f", "-qq", "-o", "/dev/null",
                 "-e", "trace=rename", "-e", "inject=rename:signal=SIGKILL:when=" + nth, "--");
+    }
+
+    private static void requireStrace() {
+        try {
+            Command.run(COMMAND_TIMEOUT, "strace", "-V");
+        } catch (UncheckedIOException | AssertionError e) {
+            throw new AssertionError("this test kills the agent at a chosen syscall with strace (Debian package"
+                    + " strace), which does not run here: " + e.getMessage(), e);
+        }
     }
 
     private static NodeRoot node(String daemonJson) {

@@ -165,10 +165,14 @@ class LyingLengthIT {
                 () -> "expected a 200 that breaks off or a 503 UNAVAILABLE (expected " + expected + "): " + download);
     }
 
-    /** Neither now nor a moment later: a failed fill cleans up just after the client's transfer. */
+    /**
+     * The fill is over (its staging file is gone: deleted on failure, renamed on a commit) and it
+     * committed nothing.
+     */
     private static void assertNotCommitted(Descriptor blob) {
         Path data = cache.blobData(blob.digest());
-        Await.sleep(Duration.ofSeconds(2));
+        Await.until(Duration.ofSeconds(10), () -> StoreInvariants.stagingLeftovers(cache.root()).isEmpty(),
+                () -> "the fill did not end: " + StoreInvariants.stagingLeftovers(cache.root()));
         assertFalse(Files.exists(data), () -> "bytes of a lying upstream were committed to " + data);
         assertTrue(cache.isAlive(), "the cache is still running");
         StoreInvariants.assertHold(cache.root());
