@@ -63,6 +63,14 @@ final class DistributorProcess {
         return run("--once");
     }
 
+    /**
+     * {@code --once} started through {@code wrapper} (a program that runs its arguments as a command,
+     * such as {@code strace ... --}); the exit code is the wrapper's.
+     */
+    Result onceUnder(List<String> wrapper) {
+        return run("--once", wrapper);
+    }
+
     Result cleanup() {
         return run("--cleanup");
     }
@@ -98,7 +106,12 @@ final class DistributorProcess {
     }
 
     private Result run(String mode) {
-        List<String> command = command(mode);
+        return run(mode, List.of());
+    }
+
+    private Result run(String mode, List<String> wrapper) {
+        List<String> command = new ArrayList<>(wrapper);
+        command.addAll(command(mode));
         Path log = dir.resolve("run" + mode + ".log");
         try {
             Files.writeString(dir.resolve("config.yaml"), "enable_docker_cache: true\n");

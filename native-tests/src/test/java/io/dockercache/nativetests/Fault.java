@@ -44,7 +44,24 @@ record Fault(Kind kind, String pathPart, long amount, String value) {
          */
         ENDLESS_BODY,
         /** The same with {@code Content-Length: amount}, ending after {@code amount} bytes. */
-        OVERSIZED_BODY
+        OVERSIZED_BODY,
+        /**
+         * Announces a {@code Content-Length} {@code amount} bytes smaller than the body, sends the
+         * whole body anyway, then closes the connection (what follows the announced length is garbage).
+         */
+        SHORT_LENGTH,
+        /**
+         * Announces a {@code Content-Length} {@code amount} bytes larger than the body, sends the
+         * whole body, then nothing more, keeping the connection open.
+         */
+        LONG_LENGTH,
+        /**
+         * Drops the {@code Content-Length} and sends the body chunked, ending it cleanly after
+         * {@code amount} bytes ({@code Long.MAX_VALUE}: the whole body).
+         */
+        CHUNKED,
+        /** HEAD answers announce a {@code Content-Length} {@code amount} bytes off; GETs pass untouched. */
+        HEAD_LENGTH
     }
 
     static Fault flipByte(String pathPart, long offset) {
@@ -90,6 +107,28 @@ record Fault(Kind kind, String pathPart, long amount, String value) {
 
     static Fault oversizedBody(String pathPart, long bytes) {
         return new Fault(Kind.OVERSIZED_BODY, pathPart, bytes);
+    }
+
+    static Fault shortLength(String pathPart, long missing) {
+        return new Fault(Kind.SHORT_LENGTH, pathPart, missing);
+    }
+
+    static Fault longLength(String pathPart, long extra) {
+        return new Fault(Kind.LONG_LENGTH, pathPart, extra);
+    }
+
+    /** The whole body, chunked, with no length. */
+    static Fault chunked(String pathPart) {
+        return new Fault(Kind.CHUNKED, pathPart, Long.MAX_VALUE);
+    }
+
+    /** A chunked body with no length that ends cleanly after {@code bytes}: short of the blob. */
+    static Fault chunkedEndingAfter(String pathPart, long bytes) {
+        return new Fault(Kind.CHUNKED, pathPart, bytes);
+    }
+
+    static Fault headLength(String pathPart, long delta) {
+        return new Fault(Kind.HEAD_LENGTH, pathPart, delta);
     }
 
     static Fault emptyBody(String pathPart) {

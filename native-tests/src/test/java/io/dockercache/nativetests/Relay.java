@@ -5,12 +5,13 @@ import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerResponse;
 import java.util.Set;
 
 /**
  * Streams an upstream response to the client with backpressure, never holding the whole body;
- * optionally flips one byte, cuts the body short, stalls it or throttles it.
+ * optionally flips one byte, cuts the body short, stalls it, throttles it or lies about its length.
  */
 final class Relay {
 
@@ -29,7 +30,7 @@ final class Relay {
     private boolean awaitingDrain;
     private long startNanos;
 
-    /** {@code fault} may be null, or a body fault: flip, cut or throttle. */
+    /** {@code fault} may be null, or a body fault: flip, cut, stall, throttle or a lying length. */
     Relay(Vertx vertx, HttpClientResponse from, HttpServerResponse to, Fault fault) {
         this.vertx = vertx;
         this.from = from;
@@ -51,11 +52,19 @@ final class Relay {
         if (!from.headers().contains(HttpHeaders.CONTENT_LENGTH)) {
             to.setChunked(true);
         }
+        lieAboutLength();
         startNanos = System.nanoTime();
         from.handler(this::onChunk);
         from.endHandler(v -> {
-            if (!done) {
-                done = true;
+            if (done) {
+                return;
+            }
+            done = true;
+            if (is(Fault.Kind.LONG_LENGTH)) {
+                stalled = true; // the announced rest never comes; only the reader's timeout ends it
+            } else if (is(Fault.Kind.SHORT_LENGTH)) {
+                to.end().onComplete(ended -> to.close());
+            } else {
                 to.end();
             }
         });
@@ -68,12 +77,34 @@ final class Relay {
         });
     }
 
+    /** The length faults: another {@code Content-Length} than the body's, or none (chunked). */
+    private void lieAboutLength() {
+        String announced = from.getHeader(HttpHeaders.CONTENT_LENGTH);
+        long length = announced == null ? -1 : Long.parseLong(announced.trim());
+        boolean head = from.request().getMethod() == HttpMethod.HEAD;
+        if (is(Fault.Kind.CHUNKED) && !head) {
+            to.headers().remove(HttpHeaders.CONTENT_LENGTH);
+            to.setChunked(true);
+        } else if (length >= 0 && (is(Fault.Kind.SHORT_LENGTH) || is(Fault.Kind.LONG_LENGTH)
+                || is(Fault.Kind.HEAD_LENGTH) && head)) {
+            long lie = is(Fault.Kind.SHORT_LENGTH) ? length - fault.amount() : length + fault.amount();
+            to.putHeader(HttpHeaders.CONTENT_LENGTH, Long.toString(lie));
+        }
+    }
+
     private void onChunk(Buffer chunk) {
         if (done) {
             return;
         }
         long start = offset;
         offset += chunk.length();
+        if (is(Fault.Kind.CHUNKED) && offset > fault.amount()) {
+            // A clean end of a short body: nothing in the framing tells the reader bytes are missing.
+            to.end(chunk.slice(0, (int) Math.max(0, fault.amount() - start)));
+            done = true;
+            from.request().reset();
+            return;
+        }
         Buffer out = chunk;
         if (is(Fault.Kind.FLIP_BYTE) && start <= fault.amount() && fault.amount() < offset) {
             out = chunk.copy();
