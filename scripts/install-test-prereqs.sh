@@ -17,6 +17,7 @@ packages=(
   curl
   prometheus        # a real Prometheus scraping both programs; promtool checks metrics and rules
   debootstrap       # scripts/build-images.sh makes the JRE base image from Debian's packages (ImagesIT)
+  strace            # DistributorCrashIT kills the node agent exactly at a rename (strace -e inject)
 )
 
 missing=()
