@@ -33,6 +33,7 @@ class FaultIT {
     private static final Duration ANSWER_BOUND = Duration.ofSeconds(30);
     private static final Closer closer = new Closer();
     private static RegistryClient upstreamClient;
+    private static String upstreamHostPort;
     private static FaultProxy upstreamProxy;
     private static CacheProcess cache;
     private static RegistryClient client;
@@ -41,6 +42,7 @@ class FaultIT {
     static void start() {
         UpstreamRegistry upstream = closer.register(UpstreamRegistry.start());
         upstreamClient = new RegistryClient(upstream.url());
+        upstreamHostPort = upstream.hostPort();
         TestImages.push(TestImages.small("faulty-manifest"), upstream.hostPort(), "library/faulty", "manifest");
         upstreamProxy = closer.register(FaultProxy.start(upstream.url()));
         cache = closer.register(CacheProcess.of(upstreamProxy.url()).start());
@@ -108,6 +110,36 @@ class FaultIT {
         upstreamProxy.clearFaults();
         ImageAssertions.assertManifest(client, "library/faulty", image.manifest().digest(), image.manifest(),
                 image.mediaType());
+    }
+
+    /**
+     * Matrix I4 by tag, as this cache's policy has it: a tag is resolved by the upstream's HEAD and
+     * its manifest fetched by the digest announced there, so bytes that hash otherwise are refused
+     * (not stored under their own hash): no manifest, no tag link, an error answer; once the
+     * upstream is sound, the tag answers the announced manifest and digest.
+     */
+    @Test
+    void brokenUpstreamManifest_byTag_refusedNotReKeyed_noTagLink_thenServedUnderItsDigest() {
+        Image image = TestImages.small("faulty-tag");
+        TestImages.push(image, upstreamHostPort, "library/faulty", "bytag");
+        String path = "/v2/library/faulty/manifests/bytag";
+        upstreamProxy.inject(Fault.flipByte(image.manifest().digest(), 20));
+
+        Download broken = client.downloadWithin(ANSWER_BOUND, path, "Accept", RegistryClient.ALL_MANIFEST_TYPES);
+
+        assertErrorAnswer(broken, image.manifest(), 503, "UNAVAILABLE");
+        assertNotCommitted(image.manifest());
+        Path tagLink = StorageLayout.tagLink(cache.root(), "library/faulty", "bytag");
+        assertFalse(Files.exists(tagLink), () -> "a tag link was written for bytes that failed their digest: " + tagLink);
+        assertTrue(upstreamProxy.requests().count("GET", "/manifests/" + image.manifest().digest()) > 0,
+                () -> "the manifest was fetched by the digest the tag's HEAD announced: " + upstreamProxy.requests());
+
+        upstreamProxy.clearFaults();
+        Download sound = client.downloadWithin(ANSWER_BOUND, path, "Accept", RegistryClient.ALL_MANIFEST_TYPES);
+        assertEquals(200, sound.status(), sound::toString);
+        assertEquals(image.manifest().digest(), sound.header("Docker-Content-Digest"), sound::toString);
+        assertEquals(image.manifest().digest(), sound.digest(), "the bytes served for the tag");
+        assertNull(sound.failure(), sound::toString);
     }
 
     /**
