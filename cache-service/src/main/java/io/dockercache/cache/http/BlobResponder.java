@@ -18,7 +18,12 @@ final class BlobResponder {
 
   private BlobResponder() {}
 
-  static void send(Vertx vertx, HttpServerRequest request, Digest digest, BlobSource source) {
+  /**
+   * {@code zeroCopy}, when present, sends a running fill's bytes with {@code sendfile} (a response
+   * of known length only: the regions bypass chunked framing).
+   */
+  static void send(Vertx vertx, HttpServerRequest request, Digest digest, BlobSource source,
+      Optional<ZeroCopy> zeroCopy) {
     HttpServerResponse response = request.response();
     long size = source instanceof BlobSource.LocalFile f ? f.size()
         : source instanceof BlobSource.Stored s ? s.size()
@@ -51,12 +56,14 @@ final class BlobResponder {
     } else {
       response.setChunked(true);
     }
-    stream(vertx, response, source, start, endExclusive);
+    stream(vertx, request, source, start, endExclusive,
+        response.isChunked() ? Optional.empty() : zeroCopy);
   }
 
   /** Sends bytes [start, endExclusive) of the source; {@code endExclusive} -1 is to its end. */
-  private static void stream(Vertx vertx, HttpServerResponse response, BlobSource source,
-      long start, long endExclusive) {
+  private static void stream(Vertx vertx, HttpServerRequest request, BlobSource source,
+      long start, long endExclusive, Optional<ZeroCopy> zeroCopy) {
+    HttpServerResponse response = request.response();
     if (source instanceof BlobSource.LocalFile f) {
       response.sendFile(f.file().toString(), start, (endExclusive < 0 ? f.size() : endExclusive) - start)
           .onFailure(e -> ErrorResponder.send(response, false, e));
@@ -67,8 +74,8 @@ final class BlobResponder {
       new PassThroughStreamer(p, response, start, endExclusive).start();
     } else {
       BlobSource.Filling f = (BlobSource.Filling) source;
-      new FillStreamer(vertx, f.fill(), response, start, endExclusive,
-          () -> stream(vertx, response, f.committed().get(), start, endExclusive)).start();
+      new FillStreamer(vertx, f.fill(), response, zeroCopy, start, endExclusive,
+          () -> stream(vertx, request, f.committed().get(), start, endExclusive, zeroCopy)).start();
     }
   }
 }

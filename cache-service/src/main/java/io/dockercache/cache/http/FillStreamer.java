@@ -3,11 +3,17 @@ package io.dockercache.cache.http;
 import io.dockercache.cache.pullthrough.BlobFill;
 import io.dockercache.cache.pullthrough.FillTail;
 import io.vertx.core.Context;
+import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.file.AsyncFile;
 import io.vertx.core.file.OpenOptions;
 import io.vertx.core.http.HttpServerResponse;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.StandardOpenOption;
+import java.util.Optional;
 
 /**
  * Sends one client the bytes of a running {@link BlobFill} as they land in its file, with the
@@ -40,6 +46,9 @@ final class FillStreamer {
   private final long endExclusive;
   private long position;
   private AsyncFile file;
+  /** With {@link #zeroCopy}: the file the regions are sent from, instead of {@link #file}. */
+  private FileChannel channel;
+  private final ZeroCopy zeroCopy;
   private final Runnable committed;
   private Runnable unsubscribe = () -> {};
   private boolean fileGone;
@@ -58,9 +67,10 @@ final class FillStreamer {
    * {@code committed} serves the response from storage instead, when the fill's file is gone
    * before this reader opened it (a remote backend deletes it once uploaded).
    */
-  FillStreamer(Vertx vertx, BlobFill fill, HttpServerResponse response, long start, long endExclusive,
-      Runnable committed) {
+  FillStreamer(Vertx vertx, BlobFill fill, HttpServerResponse response, Optional<ZeroCopy> zeroCopy,
+      long start, long endExclusive, Runnable committed) {
     this.vertx = vertx;
+    this.zeroCopy = zeroCopy.orElse(null);
     this.committed = committed;
     this.fill = fill;
     this.response = response;
@@ -76,6 +86,10 @@ final class FillStreamer {
   }
 
   private void open() {
+    if (zeroCopy != null) {
+      openChannel(true);
+      return;
+    }
     vertx.fileSystem().open(fill.file().toString(), new OpenOptions().setRead(true).setWrite(false))
         .onSuccess(this::opened)
         .onFailure(e -> {
@@ -84,6 +98,26 @@ final class FillStreamer {
             vertx.fileSystem().open(fill.file().toString(), new OpenOptions().setRead(true).setWrite(false))
                 .onSuccess(this::opened)
                 .onFailure(again -> fileGone());
+          } else {
+            fileGone();
+          }
+        });
+  }
+
+  /** Opens the file for {@link #zeroCopy}, again once if the commit renamed it meanwhile. */
+  private void openChannel(boolean first) {
+    vertx.executeBlocking(() -> FileChannel.open(fill.file(), StandardOpenOption.READ), false)
+        .onSuccess(c -> {
+          if (stopped) {
+            closeQuietly(c);
+            return;
+          }
+          channel = c;
+          pump();
+        })
+        .onFailure(e -> {
+          if (first && fill.state() == BlobFill.State.DONE && !stopped) {
+            openChannel(false);
           } else {
             fileGone();
           }
@@ -111,7 +145,7 @@ final class FillStreamer {
     }
     BlobFill.State state = fill.state();
     if (state == BlobFill.State.UNCACHED && tail == null) {
-      if (file == null || !fill.claimTail()) {
+      if (file == null && channel == null || !fill.claimTail()) {
         abort(); // one client is fed from memory; the others cannot be
         return;
       }
@@ -122,7 +156,7 @@ final class FillStreamer {
       pumpTail();
       return;
     }
-    if (file == null) {
+    if (file == null && channel == null) {
       if (fileGone && state == BlobFill.State.DONE) {
         stop();
         committed.run();
@@ -153,7 +187,7 @@ final class FillStreamer {
     }
     // Everything written may go out, except the response's last byte before verification.
     long limit = state == BlobFill.State.DONE ? end : Math.min(available, end - 1);
-    if (state == BlobFill.State.RUNNING && position >= available && position < end - 1) {
+    if (channel == null && state == BlobFill.State.RUNNING && position >= available && position < end - 1) {
       live = true;
       if (fill.goLive(position, this::take)) {
         return;
@@ -165,6 +199,10 @@ final class FillStreamer {
     }
     if (position >= limit) {
       return; // wait for the fill to signal
+    }
+    if (channel != null) {
+      sendRegion(limit);
+      return;
     }
     read(limit, false);
   }
@@ -215,11 +253,29 @@ final class FillStreamer {
     }
   }
 
+  /** Sends the file's bytes from {@code position} to {@code limit}, zero-copy; one region at a time. */
+  private void sendRegion(long limit) {
+    long from = position;
+    position = limit;
+    reading = true;
+    zeroCopy.send(channel, from, limit - from).onComplete(ar -> {
+      reading = false;
+      if (stopped) {
+        return;
+      }
+      if (ar.failed()) {
+        writeFailed(ar.cause());
+        return;
+      }
+      pump();
+    });
+  }
+
   /** Reads and sends the next chunk of the file below {@code limit}. */
   private void read(long limit, boolean holding) {
     int length = (int) Math.min(CHUNK, limit - position);
     reading = true;
-    file.read(Buffer.buffer(length), 0, position, length).onComplete(ar -> {
+    readAt(position, length).onComplete(ar -> {
       reading = false;
       if (stopped) {
         return;
@@ -243,6 +299,20 @@ final class FillStreamer {
         pump();
       }
     });
+  }
+
+  private Future<Buffer> readAt(long at, int length) {
+    if (channel == null) {
+      return file.read(Buffer.buffer(length), 0, at, length);
+    }
+    FileChannel c = channel;
+    return vertx.executeBlocking(() -> {
+      ByteBuffer bytes = ByteBuffer.allocate(length);
+      while (bytes.hasRemaining() && c.read(bytes, at + bytes.position()) > 0) {
+        // a short read is continued up to the end of the file
+      }
+      return Buffer.buffer(bytes.array()).getBuffer(0, bytes.position());
+    }, false);
   }
 
   /**
@@ -309,6 +379,14 @@ final class FillStreamer {
     ErrorResponder.send(response, false, cause);
   }
 
+  private static void closeQuietly(FileChannel c) {
+    try {
+      c.close();
+    } catch (IOException e) {
+      // only read from: nothing is lost
+    }
+  }
+
   private void stop() {
     if (stopped) {
       return;
@@ -317,6 +395,13 @@ final class FillStreamer {
     unsubscribe.run();
     if (file != null) {
       file.close();
+    }
+    if (channel != null) {
+      FileChannel c = channel;
+      vertx.executeBlocking(() -> {
+        closeQuietly(c);
+        return null;
+      }, false);
     }
     if (tail != null && !tail.finished()) {
       fill.dropTail();

@@ -24,6 +24,7 @@ import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import jakarta.inject.Inject;
+import java.util.Optional;
 
 /**
  * The Registry HTTP API v2, pull side, as Vert.x routes (bodies stream; nothing is buffered by a
@@ -180,11 +181,13 @@ public class RegistryRoutes {
         .onSuccess(source -> {
           boolean miss = source instanceof BlobSource.Filling || source instanceof BlobSource.PassThrough;
           metrics.request(Kind.BLOB, miss ? Result.MISS : Result.HIT);
+          Optional<ZeroCopy> zeroCopy = ZeroCopy.of(request);
           response.endHandler(v -> {
             served.run();
-            metrics.served(miss ? Source.UPSTREAM : Source.STORAGE, response.bytesWritten());
+            metrics.served(miss ? Source.UPSTREAM : Source.STORAGE,
+                response.bytesWritten() + zeroCopy.map(ZeroCopy::sent).orElse(0L));
           });
-          BlobResponder.send(vertx, request, path.digest(), source);
+          BlobResponder.send(vertx, request, path.digest(), source, zeroCopy);
         })
         .onFailure(e -> {
           metrics.request(Kind.BLOB, Result.ERROR);
