@@ -1,5 +1,7 @@
 package io.dockercache.nativetests;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -109,6 +112,37 @@ class ColdMissIT {
         StoreInvariants.check(cache);
     }
 
+    /**
+     * A miss's body bytes are counted whichever way they went out (a plain-HTTP fill sends them
+     * with {@code sendfile}, past the response's own byte count): a whole GET and a Range of a
+     * cold blob add exactly the bytes the clients got to {@code source="upstream"}.
+     */
+    @Test
+    void coldMisses_wholeAndRange_servedBytesCountEveryBodyByte() {
+        RandomFile whole = TestImages.randomFile("cold-counted-whole", 3 * MIB + 5, 801);
+        RandomFile ranged = TestImages.randomFile("cold-counted-range", 2 * MIB, 802);
+        upstream.pushBlob("cold/counted", whole.path(), whole.digest());
+        upstream.pushBlob("cold/counted", ranged.path(), ranged.digest());
+        double before = upstreamBytes();
+
+        Download got = client.downloadWithin(Duration.ofSeconds(60), "/v2/cold/counted/blobs/" + whole.digest());
+        assertTrue(got.isComplete(whole.digest(), whole.size()), got::toString);
+        RegistryResponse part = client.get("/v2/cold/counted/blobs/" + ranged.digest(), "Range", "bytes=1000-1099999");
+        assertEquals(206, part.status(), part::toString);
+        assertArrayEquals(Arrays.copyOfRange(readAll(ranged.path()), 1000, 1_100_000), part.body(),
+                "the bytes of the Range");
+
+        long expected = whole.size() + 1_099_000;
+        Await.until(Duration.ofSeconds(10), () -> upstreamBytes() - before == expected,
+                () -> "docker_cache_served_bytes_total{source=\"upstream\"} grew by " + (upstreamBytes() - before)
+                        + ", the clients got " + expected + " body bytes");
+    }
+
+    private static double upstreamBytes() {
+        Double value = Metrics.sum(Metrics.scrape(cache), "docker_cache_served_bytes_total", "source=\"upstream\"");
+        return value == null ? 0 : value;
+    }
+
     private static Download await(Future<Download> download, Duration bound) {
         try {
             return download.get(bound.toMillis(), TimeUnit.MILLISECONDS);
@@ -131,6 +165,14 @@ class ColdMissIT {
             assertFalse(log.contains("java.lang.OutOfMemoryError"), () -> "the cache ran out of memory:\n" + cache.logTail());
             assertFalse(log.contains("Response has already been written"),
                     () -> "a streamer wrote after its response ended:\n" + cache.logTail());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static byte[] readAll(Path file) {
+        try {
+            return Files.readAllBytes(file);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
