@@ -33,12 +33,6 @@ C=http://127.0.0.1:$CACHE P=http://127.0.0.1:$PROXY U=http://127.0.0.1:$UP
 
 cpu() { awk '{printf "%.2f", ($14 + $15) / 100}' "/proc/$1/stat"; }  # utime + stime, seconds
 get() { sync; local t0; t0=$(now); curl -fs -o /dev/null "$1/v2/library/bench/blobs/$2"; since "$t0"; }
-forget() { # store-root digest: as in bench/run.sh, once the proxy's background store has ended
-  local f="$1/docker/registry/v2/blobs/sha256/${2:7:2}/${2:7}/data" i
-  for i in $(seq 1 100); do [ "$(stat -c %s "$f" 2>/dev/null || echo 0)" = "$BYTES" ] && break; sleep 0.1; done
-  rm -rf "$1/docker/registry/v2/blobs/sha256/${2:7:2}/${2:7}" \
-    "$1/docker/registry/v2/repositories/library/bench/_layers/sha256/${2:7}"
-}
 measured() { # pid linger-seconds url digest -> "seconds cpu-seconds upstream-cpu-seconds"
   local c0 u0 t
   c0=$(cpu "$1"); u0=$(cpu "$UPID")

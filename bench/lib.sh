@@ -106,6 +106,18 @@ start_cache() {
   READY_S=$(since "$t0")
 }
 
+# forget ROOT DIGEST: a blob of $BYTES bytes deleted from the store at ROOT with its library/bench
+# link, behind the server's back (the next GET of it is cold again).
+forget() {
+  # distribution's proxy writes a blob to its store in the background, after it has served it:
+  # deleted before that write ends, the blob reappears and the next "cold" GET is a warm hit (it
+  # was here, every other run, at twice the cold rate). Wait for the whole file first.
+  local f="$1/docker/registry/v2/blobs/sha256/${2:7:2}/${2:7}/data" i
+  for i in $(seq 1 100); do [ "$(stat -c %s "$f" 2>/dev/null || echo 0)" = "$BYTES" ] && break; sleep 0.1; done
+  rm -rf "$1/docker/registry/v2/blobs/sha256/${2:7:2}/${2:7}" \
+    "$1/docker/registry/v2/repositories/library/bench/_layers/sha256/${2:7}"
+}
+
 # start_proxy ROOT: distribution's registry in proxy mode in front of the upstream, what users
 # would run instead of the cache. Sets PROXY, PXPID and PX_READY_S (start to /v2/ answering 200).
 start_proxy() {

@@ -93,15 +93,6 @@ phase "cold blob GETs..."
 # So the cache fills the warm-up blob again and again, about 2.5 GiB in all (it is deleted from
 # its store behind its back between fills), before the cold GETs that count. Go needs none.
 warm_fills=$(( (2560 + MIB - 1) / MIB )); [ "$warm_fills" -le 80 ] || warm_fills=80
-forget() { # store-root digest: the blob and its library/bench link deleted behind the server's back
-  # distribution's proxy writes a blob to its store in the background, after it has served it:
-  # deleted before that write ends, the blob reappears and the next "cold" GET is a warm hit (it
-  # was here, every other run, at twice the cold rate). Wait for the whole file first.
-  local f="$1/docker/registry/v2/blobs/sha256/${2:7:2}/${2:7}/data" i
-  for i in $(seq 1 100); do [ "$(stat -c %s "$f" 2>/dev/null || echo 0)" = "$BYTES" ] && break; sleep 0.1; done
-  rm -rf "$1/docker/registry/v2/blobs/sha256/${2:7:2}/${2:7}" \
-    "$1/docker/registry/v2/repositories/library/bench/_layers/sha256/${2:7}"
-}
 for _ in $(seq 1 "$warm_fills"); do
   gets "$(blob "$C" "$warm")" 1 "$warm" > /dev/null
   forget "$work/cache" "$warm"
