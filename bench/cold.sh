@@ -44,6 +44,7 @@ for _ in $(seq 1 $(( (2560 + MIB - 1) / MIB ))); do get "$C" "$warm" > /dev/null
 get "$P" "$warm" > /dev/null
 
 echo "cold ${MIB} MiB GETs, client to /dev/null, $(nproc) cores ($(awk -F': ' '/model name/{print $2; exit}' /proc/cpuinfo)), JAR=$JAR"
+page_reporting
 echo "round | upstream s | cache s, cache cpu s, upstream cpu s | proxy s, proxy cpu s, upstream cpu s"
 for r in $(seq 1 "$N"); do
   d=${blobs[$((r - 1))]}

@@ -106,6 +106,19 @@ start_cache() {
   READY_S=$(since "$t0")
 }
 
+# page_reporting: one line on the guest's free page reporting (virtio-balloon), a hazard for the
+# cold figures. With it on, the kernel hands freed pages back to the hypervisor, and the next
+# write into the page cache (a cold fill's staging file) faults them back in, at several times
+# the cost of the copy. The cache writes inside the client's window, distribution's proxy after.
+page_reporting() {
+  local d=/sys/module/page_reporting/parameters
+  if [ ! -r "$d/page_reporting_order" ]; then echo "free page reporting: none"; return; fi
+  local order; order=$(cat "$d/page_reporting_order")
+  if [ "$order" -gt 10 ]; then echo "free page reporting: off (page_reporting_order $order)"; return; fi
+  echo "free page reporting: ON (page_reporting_order $order): cold figures include the host's page faults;" \
+    "off for a measurement, as root: echo 11 > $d/page_reporting_order"
+}
+
 # forget ROOT DIGEST: a blob of $BYTES bytes deleted from the store at ROOT with its library/bench
 # link, behind the server's back (the next GET of it is cold again).
 forget() {

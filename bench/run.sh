@@ -209,6 +209,7 @@ echo
 echo "docker-cache bench, $(date -u +%FT%TZ), $cores cores ($cpu), $(awk '/MemTotal/{printf "%.0f GiB", $2/1048576}' /proc/meminfo), loopback"
 echo "${MIB} MiB blobs; wrk ${SECS}s; mixed ${MIXED}s; JAVA_OPTS=$JAVA_OPTS; nginx: 1 worker, sendfile"
 echo "proxy = distribution's registry $(docker-registry --version 2>/dev/null | awk '{print $3}') in proxy mode; rates in MB (10^6 bytes)"
+page_reporting
 echo
 echo "| measure | docker-cache | baselines | ratio | issue's \"must reach\" |"
 echo "|---|---|---|---|---|"
