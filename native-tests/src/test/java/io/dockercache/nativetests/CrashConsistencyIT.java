@@ -148,7 +148,7 @@ class CrashConsistencyIT {
                 .env("DOCKER_CACHE_SCRUB_RATE", "0")
                 .start();
         RegistryClient client = new RegistryClient(cache.url());
-        Await.until(Duration.ofSeconds(20), () -> Metrics.sum(Metrics.scrape(cache), "docker_cache_storage_bytes") > 0,
+        Await.until(Duration.ofSeconds(20), () -> Metrics.sample(cache, "docker_cache_storage_bytes").filter(b -> b > 0).isPresent(),
                 () -> "the first lifecycle run did not finish");
         assertEquals(oldBytes, StoreInvariants.storedBytes(root), "under the cap at start: nothing removed");
         List<Path> watched = new ArrayList<>();

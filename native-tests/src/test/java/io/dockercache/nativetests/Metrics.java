@@ -6,6 +6,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Optional;
 
 /** The cache's Prometheus text from {@code /q/metrics} on its management port, never behind auth. */
 final class Metrics {
@@ -58,6 +59,14 @@ final class Metrics {
     }
 
     /** Like {@link #sum}, failing when the metric is missing from the scrape. */
+    /**
+     * {@link #sum} of a fresh scrape, empty while the cache exposes no such sample: for a gauge
+     * that appears only once a first run has finished ({@code docker_cache_storage_bytes}).
+     */
+    static Optional<Double> sample(CacheProcess cache, String name, String... labels) {
+        return Optional.ofNullable(sum(scrape(cache), name, labels));
+    }
+
     static double required(CacheProcess cache, String name, String... labels) {
         String scrape = scrape(cache);
         Double value = sum(scrape, name, labels);

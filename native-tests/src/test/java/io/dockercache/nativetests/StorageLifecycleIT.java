@@ -150,7 +150,7 @@ class StorageLifecycleIT {
             file.setLength(layer.size() - 1);
         }
         cache.restart();
-        Await.until(Duration.ofSeconds(10), () -> Metrics.sum(Metrics.scrape(cache), "docker_cache_storage_bytes") >= 0,
+        Await.until(Duration.ofSeconds(10), () -> Metrics.sample(cache, "docker_cache_storage_bytes").isPresent(),
                 () -> "the first lifecycle run after the restart did not finish");
         ImageAssertions.assertBlob(client, "damage/cut", layer);
     }
@@ -168,7 +168,7 @@ class StorageLifecycleIT {
         RegistryClient client = new RegistryClient(cache.url());
         ImageAssertions.assertPulls(client, "damage/honest", "1", honest);
         cache.restart(); // nothing verified in this process: only sizes from manifests are known
-        Await.until(Duration.ofSeconds(20), () -> Metrics.sum(Metrics.scrape(cache), "docker_cache_storage_bytes") >= 0,
+        Await.until(Duration.ofSeconds(20), () -> Metrics.sample(cache, "docker_cache_storage_bytes").isPresent(),
                 () -> "the first lifecycle run after the restart did not finish");
         String liar = upstream.pushManifest("damage/liar", "1", SyntheticImage.MEDIA_TYPE, lying);
         assertEquals(200, client.manifest("damage/liar", "1").status(), "the lying manifest is served as it is");
