@@ -136,6 +136,7 @@ class ColdMissIT {
         Await.until(Duration.ofSeconds(10), () -> upstreamBytes() - before == expected,
                 () -> "docker_cache_served_bytes_total{source=\"upstream\"} grew by " + (upstreamBytes() - before)
                         + ", the clients got " + expected + " body bytes");
+        StoreInvariants.check(cache);
     }
 
     private static double upstreamBytes() {

@@ -6,8 +6,6 @@ import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.file.AsyncFile;
-import io.vertx.core.file.OpenOptions;
 import io.vertx.core.http.HttpServerResponse;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -24,9 +22,11 @@ import java.util.Optional;
  * drain handler fires once, and a write that fails resets the connection (a dropped write must
  * never turn into a clean end short of bytes, review item 6).
  *
- * <p>A reader on the download's own event loop that has caught up with the file is fed the bytes
- * as they arrive ({@link BlobFill#goLive}), so the usual first client costs no file reads; when
- * its client falls behind (a full write queue) it goes back to reading the file.
+ * <p>On a plain HTTP/1.x response of known length the written bytes go out from the file by
+ * {@code sendfile} ({@link ZeroCopy}), one region at a time. Where they must be copied (TLS,
+ * HTTP/2, chunked), a reader on the download's own event loop that has caught up with the file is
+ * fed the bytes as they arrive ({@link BlobFill#goLive}); when its client falls behind (a full
+ * write queue) it goes back to reading the file.
  *
  * <p>When storage refuses the fill's writes ({@link BlobFill.State#UNCACHED}), the first client
  * to notice claims the fill's {@link FillTail}: it reads the rest of the file it has open, then the
@@ -45,9 +45,9 @@ final class FillStreamer {
   private final HttpServerResponse response;
   private final long endExclusive;
   private long position;
-  private AsyncFile file;
-  /** With {@link #zeroCopy}: the file the regions are sent from, instead of {@link #file}. */
+  /** The fill's file, read from or sent from by {@link #zeroCopy}; null until it is open. */
   private FileChannel channel;
+  /** Null where the bytes must be copied (TLS, HTTP/2, chunked): they are read and written. */
   private final ZeroCopy zeroCopy;
   private final Runnable committed;
   private Runnable unsubscribe = () -> {};
@@ -86,30 +86,15 @@ final class FillStreamer {
   }
 
   private void open() {
-    if (zeroCopy != null) {
-      openChannel(true);
-      return;
-    }
-    vertx.fileSystem().open(fill.file().toString(), new OpenOptions().setRead(true).setWrite(false))
-        .onSuccess(this::opened)
-        .onFailure(e -> {
-          // The staging file may have just been renamed to its final name by the commit.
-          if (fill.state() == BlobFill.State.DONE && !stopped) {
-            vertx.fileSystem().open(fill.file().toString(), new OpenOptions().setRead(true).setWrite(false))
-                .onSuccess(this::opened)
-                .onFailure(again -> fileGone());
-          } else {
-            fileGone();
-          }
-        });
+    open(true);
   }
 
-  /** Opens the file for {@link #zeroCopy}, again once if the commit renamed it meanwhile. */
-  private void openChannel(boolean first) {
+  /** Opens the fill's file, again once if the commit has just renamed it to its final name. */
+  private void open(boolean first) {
     vertx.executeBlocking(() -> FileChannel.open(fill.file(), StandardOpenOption.READ), false)
         .onSuccess(c -> {
           if (stopped) {
-            closeQuietly(c);
+            closeQuietly(c); // the client left while it opened: no descriptor (or deleted file) is kept
             return;
           }
           channel = c;
@@ -117,20 +102,11 @@ final class FillStreamer {
         })
         .onFailure(e -> {
           if (first && fill.state() == BlobFill.State.DONE && !stopped) {
-            openChannel(false);
+            open(false);
           } else {
             fileGone();
           }
         });
-  }
-
-  private void opened(AsyncFile f) {
-    if (stopped) {
-      f.close(); // the client left while it opened: no descriptor (or deleted file) is kept
-      return;
-    }
-    file = f;
-    pump();
   }
 
   /** Nothing was sent yet: once the fill has committed, the stored blob serves this response. */
@@ -145,7 +121,7 @@ final class FillStreamer {
     }
     BlobFill.State state = fill.state();
     if (state == BlobFill.State.UNCACHED && tail == null) {
-      if (file == null && channel == null || !fill.claimTail()) {
+      if (channel == null || !fill.claimTail()) {
         abort(); // one client is fed from memory; the others cannot be
         return;
       }
@@ -156,7 +132,7 @@ final class FillStreamer {
       pumpTail();
       return;
     }
-    if (file == null && channel == null) {
+    if (channel == null) {
       if (fileGone && state == BlobFill.State.DONE) {
         stop();
         committed.run();
@@ -187,7 +163,7 @@ final class FillStreamer {
     }
     // Everything written may go out, except the response's last byte before verification.
     long limit = state == BlobFill.State.DONE ? end : Math.min(available, end - 1);
-    if (channel == null && state == BlobFill.State.RUNNING && position >= available && position < end - 1) {
+    if (zeroCopy == null && state == BlobFill.State.RUNNING && position >= available && position < end - 1) {
       live = true;
       if (fill.goLive(position, this::take)) {
         return;
@@ -200,7 +176,7 @@ final class FillStreamer {
     if (position >= limit) {
       return; // wait for the fill to signal
     }
-    if (channel != null) {
+    if (zeroCopy != null) {
       sendRegion(limit);
       return;
     }
@@ -302,9 +278,6 @@ final class FillStreamer {
   }
 
   private Future<Buffer> readAt(long at, int length) {
-    if (channel == null) {
-      return file.read(Buffer.buffer(length), 0, at, length);
-    }
     FileChannel c = channel;
     return vertx.executeBlocking(() -> {
       ByteBuffer bytes = ByteBuffer.allocate(length);
@@ -393,9 +366,6 @@ final class FillStreamer {
     }
     stopped = true;
     unsubscribe.run();
-    if (file != null) {
-      file.close();
-    }
     if (channel != null) {
       FileChannel c = channel;
       vertx.executeBlocking(() -> {

@@ -181,7 +181,9 @@ public class RegistryRoutes {
         .onSuccess(source -> {
           boolean miss = source instanceof BlobSource.Filling || source instanceof BlobSource.PassThrough;
           metrics.request(Kind.BLOB, miss ? Result.MISS : Result.HIT);
-          Optional<ZeroCopy> zeroCopy = ZeroCopy.of(request);
+          // only a running fill sends regions of its own; a stored blob goes by Vert.x's sendFile
+          Optional<ZeroCopy> zeroCopy = source instanceof BlobSource.Filling
+              ? ZeroCopy.of(request) : Optional.empty();
           response.endHandler(v -> {
             served.run();
             metrics.served(miss ? Source.UPSTREAM : Source.STORAGE,

@@ -60,17 +60,20 @@ final class ZeroCopy {
     ChannelPromise written = connection.channelHandlerContext().newPromise();
     written.addListener(f -> {
       if (f.isSuccess()) {
+        sent += count;
         done.complete();
       } else {
         done.fail(f.cause());
       }
     });
     connection.writeToChannel(new Region(file, position, count), written);
-    sent += count;
     return done.future();
   }
 
-  /** Bytes queued by {@link #send}, which {@link HttpServerResponse#bytesWritten()} does not count. */
+  /**
+   * Bytes {@link #send} got out (the kernel took them), which {@link HttpServerResponse#bytesWritten()}
+   * does not count.
+   */
   long sent() {
     return sent;
   }
